@@ -1,0 +1,127 @@
+"""Sums of money in CNY yuan, as exact decimals, from the forms Chinese notices use.
+
+Input is folded text (half-width digits, simplified characters). Handles 元 / 万元 / 亿元,
+¥ / RMB / 人民币, thousands separators, "2.38 million", capital numerals (壹佰贰拾万元整,
+伍拾万零捌佰元, 陆万伍仟伍佰贰拾元伍角), and a unit given only by the label or column header.
+Rates, masked figures and "see attachment" are reported as such, never turned into a sum.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+from ..model import Amount
+
+SCALE = {"元": 1, "圆": 1, "千元": 1000, "万元": 10_000, "万": 10_000, "百万元": 1_000_000, "百万": 1_000_000,
+         "亿元": 100_000_000, "亿": 100_000_000, "million": 1_000_000, "m": 1_000_000}
+
+_ARABIC = re.compile(
+    r"(?P<cur>¥|\$|rmb|cny|人民币|人民幣)?\s*[:]?\s*(?:(?:大写|小写)\s*[:]?\s*)?"
+    r"(?P<num>\d{1,3}(?:[,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?!\s*%|\d|\.\d)\s*(?P<unit>百万元|亿元|万元|千元|元|圆|亿|万|million|m(?![a-z]))?"
+)
+_CAP_DIGITS = "零〇壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千两"
+_CAPITAL = re.compile(
+    rf"(?P<cap>[{_CAP_DIGITS}万亿]+)(?P<capunit>万元|亿元|元|圆)"
+    r"(?:(?P<jiao>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九])角)?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖一二三四五六七八九])分)?"
+)
+_UNIT_HINT = re.compile(r"(百万元|亿元|万元|千元|元)")
+_RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
+_MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
+_ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
+_CAP_VALUE = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+_CAP_VALUE.update({c: i for i, c in enumerate("〇一二三四五六七八九")})
+
+
+def unit_from_label(label: str) -> str | None:
+    """The unit a label or column header carries: 报价(万元) -> 万元, 单价(元/台) -> 元."""
+    m = re.search(r"[(（\[]([^)）\]]*)[)）\]]", label)
+    if m:
+        u = _UNIT_HINT.search(m.group(1))
+        if u:
+            return u.group(1)
+    if label.endswith(("(万元)", "万元")):
+        return "万元"
+    return None
+
+
+def parse_capital(cap: str) -> Decimal | None:
+    try:
+        return Decimal(str(cn2an.cn2an(cap, "normal")))
+    except (ValueError, KeyError, InvalidOperation, IndexError):
+        return None
+
+
+def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tuple[int, int] | None]:
+    """The first sum of money in `text` (a label's value), and its span within `text`."""
+    arabic = None
+    for m in _ARABIC.finditer(text):
+        if m.group("unit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
+            arabic = m
+            break
+    capital = _CAPITAL.search(text)
+    cap_value = None
+    if capital:
+        base = parse_capital(capital.group("cap"))
+        if base is not None:
+            cap_value = base * SCALE[capital.group("capunit")]
+            for part, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+                if capital.group(part):
+                    cap_value += _CAP_VALUE[capital.group(part)] * scale
+    if arabic:
+        num = Decimal(arabic.group("num").replace(",", ""))
+        unit = arabic.group("unit") or default_unit
+        note = None
+        if unit is None:
+            unit = "元"
+            if not arabic.group("cur"):
+                note = "unit not stated; read as 元"
+        value = num * SCALE[unit]
+        if cap_value is not None and cap_value != value:
+            note = f"capital numerals say {cap_value}; figures say {value}"
+        span = (arabic.start("num") if not arabic.group("cur") else arabic.start("cur"), arabic.end())
+        unit_name = {"万": "万元", "亿": "亿元", "圆": "元", "m": "million"}.get(unit, unit)
+        return Amount(value, "ok", unit_name, note), _trim(text, span)
+    if cap_value is not None:
+        return Amount(cap_value, "ok", capital.group("capunit"), "from capital numerals"), capital.span()
+    if _MASKED.search(text):
+        return Amount(None, "masked", note="amount masked in the notice"), None
+    if _RATE.search(text):
+        return Amount(None, "rate", note="a rate or discount, not a sum"), None
+    if _ATTACHMENT.search(text):
+        return Amount(None, "see_attachment", note="the notice refers to an attachment"), None
+    return Amount(None, "absent", note="no sum given"), None
+
+
+def parse_amount(text: str, default_unit: str | None = None) -> Amount:
+    return find_amount(text, default_unit)[0]
+
+
+def _looks_like_sum(num: str) -> bool:
+    # A bare number without unit or currency is only taken when it is plausibly money (not "1." or a year).
+    return "," in num or "." in num or len(num) >= 3
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    s, e = span
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def precision(value: Decimal) -> int:
+    """The exponent of the last significant digit: 6687920 -> 1, 6687900 -> 2. Lower is more precise."""
+    if value == 0:
+        return 0
+    return value.normalize().as_tuple().exponent
+
+
+def yuan(value: Decimal | None) -> str | None:
+    """Canonical text of a yuan amount: no exponent, no trailing zeros after the point."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,546 @@
+"""One `Notice` from the stored text of one document: a pure function of the text.
+
+The scan reads the text line by line, keeping the current section scope (which party a
+generic "名称：" belongs to) and the current lot. It collects label hits (label: value,
+label<TAB>value, and tables) and then assembles the notice, keeping the span of every value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..data_files import load_yaml
+from ..model import Fact, Item, Notice, Supplier
+from ..text import fold
+from . import region as regions
+from .amounts import find_amount, precision, unit_from_label, yuan
+from .dates import find_dates, first_date
+from .labels import HEADING_PREFIX, scope_of_heading, vocabulary
+from .tables import Table, read_table
+
+DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notice_period", "contract_signed",
+               "intention_time")
+SUMMARY_AWARD_LABELS = {"总中标金额", "中标总金额", "总成交金额", "成交总金额", "中标(成交)总金额", "中标总价", "成交总价"}
+WINNER_SUPPLIER_HEADERS = ("中标", "成交", "中选")
+BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
+
+_LOT = re.compile(
+    r"^\s*(?:第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
+    r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*(?:号)?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
+    r"|(?P<c>[a-z0-9])\s*包(?!括|装|含))"
+)
+_NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系|地址|电话|$")
+_CODE = re.compile(r"[^\s,，;；。]+")
+_COMPANY_SPLIT = re.compile(r"[、/]")
+_TRAILING = " \t:：,，;；。.、"
+_SUPPLIER_BY_VERB = re.compile(
+    r"(?:确定|推荐|选定)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
+    r"\s*为\s*(?:本项目的?|该项目的?)?(?:第一)?(?:中标|成交|中选)(?:供应商|人|单位|候选人)?"
+)
+ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
+                "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
+_CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+
+
+@dataclass
+class Hit:
+    field: str
+    label: str
+    start: int  # value span in the text
+    end: int
+    lot: str | None
+    scope: str | None
+
+
+def lot_key(raw: str) -> str:
+    raw = raw.strip().upper()
+    if raw and all(c in "一二三四五六七八九十" for c in raw):
+        if raw == "十":
+            return "10"
+        if "十" in raw:
+            tens, _, ones = raw.partition("十")
+            return str((int(_CN_NUM.get(tens, "1")) if tens else 1) * 10 + (int(_CN_NUM[ones]) if ones else 0))
+        return _CN_NUM[raw]
+    return raw
+
+
+class Scan:
+    """Walks the folded lines once and collects hits, tables and the section structure."""
+
+    def __init__(self, text: str, folded: str):
+        self.text, self.folded = text, folded
+        self.voc = vocabulary()
+        self.hits: list[Hit] = []
+        self.tables: list[tuple[Table, str | None, str | None]] = []  # table, scope, lot
+        self.lines: list[tuple[int, str]] = []
+        pos = 0
+        for line in folded.split("\n"):
+            self.lines.append((pos, line))
+            pos += len(line) + 1
+
+    def run(self) -> "Scan":
+        scope, lot = None, None
+        i = 0
+        lines = self.lines
+        while i < len(lines):
+            start, line = lines[i]
+            if "\t" in line:
+                table, after = read_table(lines, i)
+                if table is not None:
+                    self.tables.append((table, scope, lot))
+                    i = after
+                    continue
+            heading = bool(HEADING_PREFIX.match(line)) or (len(line) <= 30 and ":" not in line and "\t" not in line)
+            if heading:
+                new_scope = scope_of_heading(line.split(":")[0])
+                if new_scope or HEADING_PREFIX.match(line):
+                    scope = new_scope
+                    if HEADING_PREFIX.match(line) and not _LOT.match(HEADING_PREFIX.sub("", line)):
+                        lot = None
+            m = _LOT.match(HEADING_PREFIX.sub("", line) if HEADING_PREFIX.match(line) else line)
+            if m:
+                lot = lot_key(m.group("a") or m.group("b") or m.group("c"))
+            i = self._cells(i, start, line, scope, lot)
+        return self
+
+    def _cells(self, i: int, start: int, line: str, scope: str | None, lot: str | None) -> int:
+        """Label hits of one line; returns the index of the next line to read."""
+        cells = line.split("\t")
+        pos = start
+        for j, cell in enumerate(cells):
+            bare = cell.strip().rstrip(":").replace(" ", "")
+            field = self._field(bare, scope)
+            if field:
+                if j + 1 < len(cells):
+                    vstart = pos + len(cell) + 1
+                    self._add(field, bare, vstart, vstart + len(cells[j + 1]), lot, scope)
+                elif len(cells) == 1 and i + 1 < len(self.lines):
+                    # Label alone on its line (PDF text, vertical tables): the value is the next line.
+                    nstart, nline = self.lines[i + 1]
+                    if nline.strip().rstrip(":") not in self.voc.cell_labels and "\t" not in nline and len(nline) < 200:
+                        self._add(field, bare, nstart, nstart + len(nline), lot, scope)
+                        return i + 2
+            else:
+                self._inline(cell, pos, scope, lot)
+            pos += len(cell) + 1
+        return i + 1
+
+    def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
+        matches = [m for m in self.voc.label_re.finditer(cell)]
+        for k, m in enumerate(matches):
+            field = self._field(m.group("label"), scope)
+            if not field:
+                continue
+            if m.group("sep") != ":" and field not in ("supplier", "award", "budget"):
+                continue
+            end = matches[k + 1].start() if k + 1 < len(matches) else len(cell)
+            if m.group("sep") != ":" and field == "supplier" and not _is_org(cell[m.end():end]):
+                continue  # "成交供应商为中小企业的，…" is a condition, not a name
+            self._add(field, m.group("label"), offset + m.end(), offset + end, lot, scope)
+        for m in _SUPPLIER_BY_VERB.finditer(cell):
+            self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+
+    def _field(self, label: str, scope: str | None) -> str | None:
+        if scope and label in self.voc.scoped.get(scope, {}):
+            return self.voc.scoped[scope][label]
+        return self.voc.field_of.get(label)
+
+    def _add(self, field: str, label: str, start: int, end: int, lot, scope) -> None:
+        while start < end and self.folded[start] in " \t":
+            start += 1
+        while end > start and self.folded[end - 1] in _TRAILING:
+            end -= 1
+        if end > start:
+            self.hits.append(Hit(field, label, start, end, lot, scope))
+
+    def first(self, field: str) -> Hit | None:
+        return next((h for h in self.hits if h.field == field), None)
+
+    def all(self, field: str) -> list[Hit]:
+        return [h for h in self.hits if h.field == field]
+
+
+def extract_notice(text: str, html_meta: dict | None = None, url: str | None = None) -> Notice:
+    """The facts of one notice. `text` is the stored (redacted) text; every span points into it."""
+    folded = fold(text)
+    scan = Scan(text, folded).run()
+    notice = Notice()
+    meta = html_meta or {}
+
+    _heading_and_type(notice, text, folded, scan, meta, url)
+    _title_code_method(notice, text, folded, scan)
+    _parties(notice, text, folded, scan)
+    _amounts(notice, text, folded, scan)
+    _items(notice, text, scan)
+    _dates(notice, text, folded, scan, meta)
+    _region(notice, text, folded, scan)
+    return notice
+
+
+# --- assembly -------------------------------------------------------------------------------------
+
+def _span_fact(notice: Notice, field: str, text: str, start: int, end: int, value: str | None = None, **kw) -> Fact:
+    fact = Fact(field, value if value is not None else text[start:end], start, end, **kw)
+    notice.facts.append(fact)
+    return fact
+
+
+def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Cut an organisation name at the first separator (a clause, a contact, an address)."""
+    m = _NAME_END.search(folded, start, end)
+    if m and m.start() > start:
+        end = m.start()
+    while end > start and folded[end - 1] in _TRAILING:
+        end -= 1
+    return start, end
+
+
+def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
+    rules = load_yaml("notice_types.yaml")
+    candidates = [fold(meta[k]) for k in ("ArticleTitle", "title") if meta.get(k)]
+    heading_line = None
+    for cand in candidates:
+        cand = cand.strip()
+        for start, line in scan.lines[:80]:
+            if cand and line.strip() == cand:
+                heading_line = (start, line)
+                break
+        if heading_line:
+            break
+    if heading_line is None:
+        keywords = [k for rule in rules["types"] for k in rule["title"]]
+        for start, line in scan.lines[:60]:
+            if "\t" in line or "»" in line or ">" in line or len(line) > 120:
+                continue
+            if any(fold(k) in line for k in keywords) or line.endswith(("公告", "公示")):
+                heading_line = (start, line)
+                break
+    if heading_line:
+        start, line = heading_line
+        notice.heading = text[start:start + len(line)].strip()
+        _span_fact(notice, "heading", text, start, start + len(line))
+    probe = fold(notice.heading or "")
+    for rule in rules["types"]:
+        hit = next((k for k in rule["title"] if fold(k) in probe), None)
+        if hit:
+            notice.type = rule["type"]
+            s = heading_line[0] + probe.index(fold(hit))
+            _span_fact(notice, "type", text, s, s + len(hit), value=rule["type"])
+            return
+    if url:
+        m = re.search(r"/cggg/(?:dfgg|zygg)/([a-z]+)/", url)
+        if m and m.group(1) in rules["url_sections"]:
+            notice.type = rules["url_sections"][m.group(1)]
+            notice.facts.append(Fact("type", notice.type, origin="url", note=f"portal section {m.group(1)}"))
+            return
+    # Last resort: the first type keyword anywhere near the top of the text.
+    head = folded[:3000]
+    best = None
+    for rule in rules["types"]:
+        for k in rule["title"]:
+            i = head.find(fold(k))
+            if i >= 0 and (best is None or i < best[0]):
+                best = (i, len(k), rule["type"])
+    if best:
+        notice.type = best[2]
+        _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword in text, not in a title")
+
+
+def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    hit = scan.first("title")
+    if hit:
+        s, e = hit.start, hit.end
+        cut = re.search(r"\t|\s{2,}|[;；]", folded[s:e])
+        if cut:
+            e = s + cut.start()
+        notice.title = text[s:e].strip()
+        _span_fact(notice, "title", text, s, e, value=notice.title)
+    elif notice.heading:
+        notice.title = notice.heading
+    hit = scan.first("project_code")
+    if hit:
+        m = _CODE.search(folded, hit.start, hit.end)
+        if m:
+            notice.project_code = text[m.start():m.end()].strip(_TRAILING)
+            _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
+    methods = load_yaml("notice_types.yaml")["methods"]
+    hit = scan.first("method")
+    regions_to_probe = []
+    if hit:
+        regions_to_probe.append((hit.start, hit.end))
+    heading = next((f for f in notice.facts if f.field == "heading"), None)
+    if heading:
+        regions_to_probe.append((heading.start, heading.end))
+    regions_to_probe.append((0, min(len(folded), 4000)))
+    for s, e in regions_to_probe:
+        found = []
+        for method, words in methods.items():
+            for w in words:
+                i = folded.find(fold(w), s, e)
+                if i >= 0:
+                    found.append((i, -len(w), method, w))
+        if found:
+            i, _, method, w = min(found)
+            notice.method = method
+            _span_fact(notice, "method", text, i, i + len(w), value=method)
+            return
+
+
+def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    for field in ("buyer", "agency"):
+        hit = scan.first(field)
+        if hit:
+            s, e = _name_span(folded, hit.start, hit.end)
+            if e > s:
+                setattr(notice, field, text[s:e])
+                _span_fact(notice, field, text, s, e)
+    if notice.buyer:
+        notice.buyer_type = buyer_type(notice.buyer)
+        buyer = next(f for f in notice.facts if f.field == "buyer")
+        notice.facts.append(Fact("buyer_type", notice.buyer_type, buyer.start, buyer.end, origin="derived",
+                                 note="from the buyer's name (data/buyer_types.yaml)"))
+
+    seen = set()
+    for hit in scan.all("supplier"):
+        if hit.scope in ("bidders", "candidates"):
+            continue
+        for s, e in _company_spans(folded, hit.start, hit.end):
+            key = (folded[s:e], hit.lot)
+            if key in seen:
+                continue
+            seen.add(key)
+            notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e))
+    for table, scope, lot in scan.tables:
+        if "supplier" not in table.columns:
+            continue
+        si = table.columns.index("supplier")
+        header = table.headers[si]
+        if scope == "candidates":
+            continue
+        if scope == "bidders" or (scope != "winner" and header.startswith(BIDDER_SUPPLIER_HEADERS)):
+            role = "bidder"
+        else:
+            role = "winner"
+        ai = table.columns.index("amount") if "amount" in table.columns else None
+        li = table.columns.index("lot") if "lot" in table.columns else None
+        unit = unit_from_label(table.headers[ai]) if ai is not None else None
+        for row in table.rows:
+            cell = row[si]
+            if not cell.text:
+                continue
+            row_lot = lot_key(re.sub(r"^(第|包组|包|标段)|(包|标段)$", "", row[li].text)) if li is not None and row[li].text else lot
+            sup = Supplier(text[cell.start:cell.end], role, row_lot, start=cell.start, end=cell.end)
+            if ai is not None and row[ai].text:
+                amount, span = find_amount(row[ai].text, unit)
+                if amount.value is not None:
+                    sup.amount = amount.value
+                    sup.amount_start, sup.amount_end = row[ai].start + span[0], row[ai].start + span[1]
+            key = (folded[cell.start:cell.end], row_lot, role)
+            if role == "winner" and (folded[cell.start:cell.end], row_lot) in seen:
+                _merge_amount(notice, sup)
+                continue
+            seen.add(key[:2]) if role == "winner" else None
+            notice.suppliers.append(sup)
+    for sup in notice.suppliers:
+        notice.facts.append(Fact("supplier" if sup.role == "winner" else "bidder", sup.name, sup.start, sup.end, lot=sup.lot))
+
+
+def _merge_amount(notice: Notice, sup: Supplier) -> None:
+    for s in notice.suppliers:
+        if s.role == "winner" and s.name == sup.name and s.lot == sup.lot and s.amount is None:
+            s.amount, s.amount_start, s.amount_end = sup.amount, sup.amount_start, sup.amount_end
+
+
+def _is_org(value: str) -> bool:
+    m = _NAME_END.search(value)
+    name = value[: m.start()] if m else value
+    return name.rstrip(_TRAILING).endswith(ORG_SUFFIXES)
+
+
+def _company_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    s, e = _name_span(folded, start, end)
+    value = folded[s:e]
+    parts = _COMPANY_SPLIT.split(value)
+    if len(parts) > 1 and all(p.endswith(ORG_SUFFIXES) for p in parts if p):
+        out, pos = [], s
+        for p in parts:
+            if p:
+                out.append((pos, pos + len(p)))
+            pos += len(p) + 1
+        return out
+    return [(s, e)] if e - s >= 2 else []
+
+
+def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    winners = notice.winners()
+    summary = []
+    statuses = []
+    for hit in scan.all("award"):
+        value_text = folded[hit.start:hit.end]
+        amount, span = find_amount(value_text, unit_from_label(hit.label))
+        if amount.value is None:
+            statuses.append(amount.status)
+            notice.facts.append(Fact("award", None, hit.start, hit.end, lot=hit.lot, note=f"{amount.status}: {amount.note}"))
+            continue
+        s, e = hit.start + span[0], hit.start + span[1]
+        if hit.label in SUMMARY_AWARD_LABELS:
+            summary.append((amount, s, e))
+            continue
+        # Pair the amount with the last winner before it (same lot) that has none yet.
+        target = None
+        for sup in winners:
+            if sup.amount is None and sup.start is not None and sup.start < s and (hit.lot is None or sup.lot in (None, hit.lot)):
+                target = sup
+        if target is not None:
+            target.amount, target.amount_start, target.amount_end = amount.value, s, e
+        else:
+            summary.append((amount, s, e))
+    for sup in winners:
+        if sup.amount is not None:
+            _span_fact(notice, "award", text, sup.amount_start, sup.amount_end, value=yuan(sup.amount), lot=sup.lot,
+                       note=f"awarded to {sup.name}")
+    body = [w.amount for w in winners if w.amount is not None]
+    body_total = sum(body, Decimal(0)) if body and len(body) == len(winners) else None
+    chosen = body_total
+    for amount, s, e in summary:
+        if body_total is None:
+            if chosen is None:
+                chosen = amount.value
+                _span_fact(notice, "award_total", text, s, e, value=yuan(amount.value), note=amount.note)
+            continue
+        if amount.value == body_total:
+            _span_fact(notice, "award_total", text, s, e, value=yuan(amount.value), note="summary agrees with the body")
+        elif precision(amount.value) < precision(body_total):
+            chosen = amount.value
+            _span_fact(notice, "award_total", text, s, e, value=yuan(amount.value),
+                       note=f"summary is more precise than the body's {yuan(body_total)}; kept")
+        else:
+            _span_fact(notice, "award_total", text, s, e, value=yuan(amount.value),
+                       note=f"summary figure, less precise than the body's {yuan(body_total)}; not used")
+    if body_total is not None and chosen == body_total:
+        only = [w for w in winners if w.amount is not None] if len(body) == 1 else []
+        notice.facts.append(Fact("award_total", yuan(body_total), only[0].amount_start if only else None,
+                                 only[0].amount_end if only else None, origin="derived",
+                                 note=f"sum of {len(body)} winning amount(s) in the body"))
+    notice.award_total = chosen
+    if chosen is None and statuses:
+        notice.amount_status = statuses[0]
+    elif chosen is None and notice.type == "award" and winners:
+        notice.amount_status = "absent"
+
+    budgets = []
+    for hit in scan.all("budget"):
+        amount, span = find_amount(folded[hit.start:hit.end], unit_from_label(hit.label))
+        if amount.value is None:
+            notice.facts.append(Fact("budget", None, hit.start, hit.end, lot=hit.lot, note=f"{amount.status}: {amount.note}"))
+            continue
+        s, e = hit.start + span[0], hit.start + span[1]
+        budgets.append((hit, amount))
+        _span_fact(notice, "budget", text, s, e, value=yuan(amount.value), lot=hit.lot, note=amount.note)
+    if budgets:
+        lots = {}
+        for hit, amount in budgets:
+            lots.setdefault(hit.lot, amount.value)
+        if None in lots or len(lots) == 1:
+            notice.budget = lots.get(None, next(iter(lots.values())))
+        else:
+            notice.budget = sum(lots.values(), Decimal(0))
+            notice.facts.append(Fact("budget_total", yuan(notice.budget), origin="derived",
+                                     note=f"sum of {len(lots)} lot budgets"))
+
+
+def _items(notice: Notice, text: str, scan: Scan) -> None:
+    for table, scope, lot in scan.tables:
+        cols = table.columns
+        if "item_name" not in cols or not ({"brand", "model", "quantity", "unit_price"} & set(cols)):
+            continue
+        idx = {c: cols.index(c) for c in set(cols) if c}
+        price_unit = unit_from_label(table.headers[idx["unit_price"]]) if "unit_price" in idx else None
+        for row in table.rows:
+            name = row[idx["item_name"]]
+            if not name.text:
+                continue
+
+            def cell(col):
+                return text[row[idx[col]].start:row[idx[col]].end].strip() or None if col in idx else None
+
+            item = Item(name=text[name.start:name.end], brand=cell("brand"), model=cell("model"),
+                        unit=cell("unit"), start=row[0].start, end=row[-1].end)
+            if "lot" in idx and row[idx["lot"]].text:
+                item.lot = lot_key(row[idx["lot"]].text)
+            else:
+                item.lot = lot
+            if "quantity" in idx:
+                m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(\D{0,4})", row[idx["quantity"]].text)
+                if m:
+                    item.quantity = Decimal(m.group(1))
+                    item.unit = item.unit or (m.group(2).strip() or None)
+            if "unit_price" in idx and row[idx["unit_price"]].text:
+                amount = find_amount(row[idx["unit_price"]].text, price_unit or "元")[0]
+                item.unit_price = amount.value
+            notice.items.append(item)
+
+
+def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> None:
+    labelled = set()
+    for field in DATE_FIELDS:
+        for hit in scan.all(field):
+            found = find_dates(folded[hit.start:hit.end], hit.start)
+            for d in found[:2]:
+                _span_fact(notice, field, text, d.start, d.end, value=d.iso, note=None if field != "published" else hit.label)
+                labelled.add(d.start)
+            if field == "published" and found and notice.published is None:
+                notice.published = found[0].iso
+    if notice.published is None and meta.get("PubDate"):
+        d = first_date(fold(meta["PubDate"]))
+        if d:
+            notice.published = d.iso
+            notice.facts.append(Fact("published", d.iso, origin="html-meta", note="<meta name=PubDate>"))
+    if notice.published is None:
+        # The date under the heading, else the signature date at the end of the notice.
+        heading = next((f for f in notice.facts if f.field == "heading"), None)
+        window = (heading.end, min(len(folded), heading.end + 200)) if heading else (0, min(len(folded), 600))
+        d = first_date(folded[window[0]:window[1]], window[0])
+        note = "date under the heading"
+        if d is None:
+            tail = find_dates(folded[-400:], max(0, len(folded) - 400))
+            d = tail[-1] if tail else None
+            note = "date at the end of the notice"
+        if d:
+            notice.published = d.iso
+            _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note)
+    for d in find_dates(folded)[:30]:
+        if d.start not in labelled:
+            _span_fact(notice, "date", text, d.start, d.end, value=d.iso)
+
+
+def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    gaz = regions.gazetteer()
+    sources = []
+    for priority, field in enumerate(("region", "buyer", "buyer_address", "title", "heading")):
+        hit = scan.first(field) if field in ("region", "buyer_address") else None
+        fact = next((f for f in notice.facts if f.field == field and f.start is not None), None)
+        if hit:
+            sources.append((hit.start, hit.end, priority))
+        elif fact:
+            sources.append((fact.start, fact.end, priority))
+    mentions = []
+    for s, e, p in sources:
+        mentions += gaz.mentions(folded[s:e], s, p)
+    if not mentions:
+        for hit in scan.all("agency_address")[:1] + scan.all("supplier_address")[:0]:
+            mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, 9)
+    region, evidence = regions.resolve(mentions, gaz)
+    notice.region = region
+    for level, m in evidence.items():
+        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}")
+
+
+def buyer_type(name: str) -> str:
+    folded = fold(name)
+    for rule in load_yaml("buyer_types.yaml")["rules"]:
+        if any(k in folded for k in rule["keywords"]):
+            return rule["type"]
+    return "other"

@@ -1,0 +1,172 @@
+"""Province, prefecture city and county, with GB/T 2260 codes, from names in a notice.
+
+Names are looked up in the shipped gazetteer (data/gazetteer.csv) in one pass per string.
+Short forms (广东, 深圳) are accepted for provinces and cities; a county's short form only
+right after its city (深圳市龙华…), since short county names collide with ordinary words.
+Ambiguous county names (two 龙华区) are settled by the city or province found elsewhere.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import ahocorasick
+
+from ..data_files import load_csv
+from ..model import Region
+
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
+_COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+# County names that are also ordinary words in notices (城区道路, 矿区); never a finding alone.
+_GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "新区", "市辖区", "开发区", "高新区"}
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: str  # province | city | county
+    parent: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    place: Place
+    start: int
+    end: int
+    priority: int  # lower is a better source (the region field before the title)
+
+
+class Gazetteer:
+    def __init__(self, rows):
+        self.places = {r["code"]: Place(r["code"], r["name"], r["level"], r["parent"]) for r in rows}
+        self.automaton = ahocorasick.Automaton()
+        names: dict[str, list[tuple[Place, bool]]] = {}
+        for p in self.places.values():
+            if p.name in _GENERIC:
+                continue
+            names.setdefault(p.name, []).append((p, True))
+            if p.level in ("province", "city"):
+                short = _strip(p.name, _SUFFIXES)
+                if short != p.name and len(short) >= 2:
+                    names.setdefault(short, []).append((p, False))
+        self.short_counties: dict[tuple[str, str], Place] = {}
+        for p in self.places.values():
+            if p.level == "county":
+                short = _strip(p.name, _COUNTY_SUFFIXES)
+                if len(short) >= 2:
+                    self.short_counties[(p.parent, short)] = p
+        for name, entries in names.items():
+            self.automaton.add_word(name, (name, tuple(entries)))
+        self.automaton.make_automaton()
+
+    def province_of(self, p: Place) -> Place | None:
+        while p and p.level != "province":
+            p = self.places.get(p.parent)
+        return p
+
+    def city_of(self, p: Place) -> Place | None:
+        if p.level == "city":
+            return p
+        if p.level == "county":
+            parent = self.places.get(p.parent)
+            return parent if parent and parent.level == "city" else None
+        return None
+
+    def mentions(self, text: str, offset: int, priority: int) -> list[Mention]:
+        found = []
+        for end, (name, entries) in self.automaton.iter_long(text):
+            start = end - len(name) + 1
+            for place, _full in entries:
+                found.append(Mention(place, offset + start, offset + end + 1, priority))
+            # A county's short name right after its city: 深圳市龙华…
+            for place, _full in entries:
+                if place.level == "city":
+                    for n in (3, 2):
+                        short = text[end + 1:end + 1 + n]
+                        county = self.short_counties.get((place.code, short))
+                        if county:
+                            found.append(Mention(county, offset + end + 1, offset + end + 1 + n, priority))
+                            break
+        return found
+
+
+def _strip(name: str, suffixes) -> str:
+    for s in suffixes:
+        if name.endswith(s) and len(name) > len(s) + 1:
+            return name[: -len(s)]
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer(load_csv("gazetteer.csv"))
+
+
+def resolve(mentions: list[Mention], gaz: Gazetteer | None = None) -> tuple[Region, dict[str, Mention]]:
+    """The most specific consistent region, and the mention that evidences each level."""
+    gaz = gaz or gazetteer()
+    if not mentions:
+        return Region(), {}
+    by_level = {"province": [], "city": [], "county": []}
+    for m in sorted(mentions, key=lambda m: (m.priority, m.start)):
+        by_level[m.place.level].append(m)
+
+    def support(place: Place) -> int:
+        """How many other mentions agree with this place (its ancestors or descendants)."""
+        ancestors = set()
+        p = place
+        while p:
+            ancestors.add(p.code)
+            p = gaz.places.get(p.parent)
+        score = 0
+        for m in mentions:
+            if m.place.code in ancestors or place.code in _ancestors(m.place, gaz):
+                score += 1
+        return score
+
+    county = _best(by_level["county"], support)
+    city_m = None
+    if county:
+        city_place = gaz.city_of(county.place)
+        city_m = next((m for m in by_level["city"] if city_place and m.place.code == city_place.code), None)
+    else:
+        city_m = _best(by_level["city"], support)
+    anchor = county.place if county else (city_m.place if city_m else None)
+    if anchor:
+        prov_place = gaz.province_of(anchor)
+        prov_m = next((m for m in by_level["province"] if m.place.code == prov_place.code), None)
+    else:
+        prov_m = _best(by_level["province"], support)
+        prov_place = prov_m.place if prov_m else None
+    city_place = gaz.city_of(anchor) if anchor else None
+    region = Region(
+        province=prov_place.name if prov_place else None, province_code=prov_place.code if prov_place else None,
+        city=city_place.name if city_place else None, city_code=city_place.code if city_place else None,
+        county=county.place.name if county else None, county_code=county.place.code if county else None,
+    )
+    evidence = {k: m for k, m in (("province", prov_m), ("city", city_m), ("county", county)) if m}
+    return region, evidence
+
+
+def _ancestors(place: Place, gaz: Gazetteer) -> set[str]:
+    out = set()
+    p = gaz.places.get(place.parent)
+    while p:
+        out.add(p.code)
+        p = gaz.places.get(p.parent)
+    return out
+
+
+def _best(candidates: list[Mention], support) -> Mention | None:
+    """Among mentions of one level: most agreement with the rest, then the better source, then first."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda m: (-support(m.place), m.priority, m.start))
+    best = ranked[0]
+    # An ambiguous name (two places share it) with no agreeing mention is not a finding.
+    same_name = [m for m in candidates if m.start == best.start and m.end == best.end]
+    if len(same_name) > 1 and support(best.place) <= support(same_name[1].place):
+        return None
+    return best

@@ -1,0 +1,156 @@
+"""Turn a Source's bytes into plain text with a line per block and a tab between table cells.
+
+The same layout for HTML, DOCX and text lets one extractor read tables in all of them.
+Source HTML is never kept for display: only this text is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from .decode import decode
+
+ROW, CELL = "\x1e", "\x1f"  # markers that cannot occur in decoded HTML text
+
+_BLOCKS = ("p,div,br,tr,li,h1,h2,h3,h4,h5,h6,table,section,article,header,footer,ul,ol,dl,dt,dd,"
+           "pre,blockquote,form,hr,title,center,caption,nav,main,aside,figure,address,tbody,thead,"
+           # portals build blocks from spans with an inline style
+           "[style*='display:block'],[style*='display: block'],[style*='display:flex'],[style*='display: flex']")
+_DROP = "script,style,noscript,template,svg,iframe,select,object,embed,head"
+_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
+
+
+@dataclass
+class Converted:
+    text: str
+    media_type: str
+    encoding: str | None = None
+    pages: int | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages with no text layer
+    html_meta: dict = field(default_factory=dict)  # <meta name=...> of the page (PubDate, ArticleTitle)
+
+
+class ConversionError(Exception):
+    """The bytes are of a known type but cannot be read (corrupt PDF, broken DOCX)."""
+
+
+def sniff(data: bytes, name: str, content_type: str | None = None) -> str:
+    head = data[:1024].lstrip()
+    lower = name.lower()
+    if head.startswith(b"%PDF"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if head.startswith((b"{", b"[")) and lower.endswith(".json"):
+        return "application/json"
+    if content_type and "html" in content_type.lower():
+        return "text/html"
+    probe = head[:1024].lower()
+    if lower.endswith((".htm", ".html", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")) or \
+            b"<html" in probe or b"<!doctype html" in probe or b"<body" in probe or b"<meta" in probe or b"<div" in probe:
+        return "text/html"
+    return "text/plain"
+
+
+def convert(data: bytes, name: str, content_type: str | None = None) -> Converted:
+    media_type = sniff(data, name, content_type)
+    if media_type == "application/pdf":
+        return pdf_to_text(data)
+    if media_type.startswith("application/vnd.openxmlformats"):
+        return docx_to_text(data)
+    if media_type == "text/html":
+        text, enc = decode(data, content_type)
+        out, meta = html_to_text(text)
+        return Converted(out, media_type, enc, html_meta=meta)
+    if media_type == "application/json":
+        raise ConversionError("JSON documents (OCDS) are not read yet")
+    text, enc = decode(data, content_type)
+    return Converted(tidy_lines(text.split("\n")), media_type, enc)
+
+
+def tidy_lines(lines) -> str:
+    """Collapse white space inside each line and drop empty lines; tabs separate cells."""
+    out = []
+    for line in lines:
+        if CELL in line or "\t" in line:
+            cells = [_SPACE.sub(" ", c).strip() for c in re.split(f"[{CELL}\t]", line)]
+            if line.lstrip(" \xa0\r\n").startswith(CELL):
+                cells = cells[1:]  # the marker before the first cell
+            while cells and not cells[-1]:
+                cells.pop()
+            line = "\t".join(cells)
+            if not line.strip():
+                continue
+        else:
+            line = _SPACE.sub(" ", line).strip()
+            if not line:
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def html_to_text(html: str) -> tuple[str, dict]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    meta = {}
+    for node in tree.css("meta[name][content]"):
+        meta[node.attributes.get("name")] = node.attributes.get("content")
+    title = tree.css_first("title")
+    if title is not None:
+        meta.setdefault("title", title.text(strip=True))
+    for node in tree.css(_DROP):
+        node.decompose()
+    for node in tree.css("td,th"):
+        node.insert_before(CELL)
+    for node in tree.css(_BLOCKS):
+        node.insert_before(ROW)
+        node.insert_after(ROW)
+    root = tree.body if tree.body is not None else tree.root
+    raw = root.text(separator="") if root is not None else ""
+    # HTML white space (including newlines) is collapsible; only our markers make lines.
+    raw = _SPACE.sub(" ", raw)
+    return tidy_lines(raw.split(ROW)), meta
+
+
+def pdf_to_text(data: bytes) -> Converted:
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as e:  # PyMuPDF raises its own FileDataError and RuntimeErrors
+        raise ConversionError(f"unreadable PDF: {e}") from e
+    parts, ocr = [], []
+    with doc:
+        if doc.needs_pass:
+            raise ConversionError("PDF is encrypted with a password")
+        for number, page in enumerate(doc, start=1):
+            text = page.get_text("text")
+            if not text.strip():
+                ocr.append(number)
+                continue
+            parts.append(tidy_lines(text.split("\n")))
+        pages = doc.page_count
+    return Converted("\n".join(parts), "application/pdf", None, pages, ocr)
+
+
+def docx_to_text(data: bytes) -> Converted:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises KeyError, ValueError, BadZipFile, lxml errors
+        raise ConversionError(f"unreadable DOCX: {e}") from e
+    lines = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                lines.append("\t".join(cell.text.replace("\n", " ") for cell in row.cells))
+    return Converted(tidy_lines(lines), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -1,0 +1,1 @@
+"""Privacy: personal contact data is removed from text before anything is stored."""

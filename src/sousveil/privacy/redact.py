@@ -1,0 +1,134 @@
+"""Redact personal data from a notice's text: contact persons, evaluation experts and committee
+members, personal mobile numbers and e-mail addresses.
+
+Institutional names, addresses and switchboard (landline) numbers stay. The redacted text is
+what gets stored, extracted and indexed, so spans of facts point into it. Only the kind and
+position of each redaction are kept, never what was removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..extract.labels import HEADING_PREFIX, vocabulary
+from ..text import fold
+
+MARKERS = {
+    "email": "[邮箱已删除]",
+    "mobile": "[手机号已删除]",
+    "person": "[姓名已删除]",
+    "experts": "[名单已删除]",
+}
+PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts"}
+
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}", re.I)
+# Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
+_MOBILE = re.compile(r"(?<![\d\-])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?![\d])")
+_PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s{1}|电话|手机|联系电话|联系方式|tel|邮箱|座机|传真")
+_MAX_PERSON = 24
+_MAX_EXPERT_LINES = 4
+
+
+@dataclass(frozen=True)
+class Redaction:
+    kind: str
+    start: int  # in the redacted text
+    end: int
+
+
+def redact(text: str) -> tuple[str, list[Redaction]]:
+    folded = fold(text)
+    spans: list[tuple[int, int, str]] = []
+    spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
+    spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
+    spans += _labelled(folded)
+    return _apply(text, spans)
+
+
+def _labelled(folded: str) -> list[tuple[int, int, str]]:
+    voc = vocabulary()
+    spans = []
+    for m in voc.label_re.finditer(folded):
+        kind = PERSONAL_FIELDS.get(voc.field_of.get(m.group("label")))
+        if kind and m.group("sep") == ":":
+            spans.append(_value_span(folded, m.end(), kind))
+    # Cells that are a label alone: the value is the next cell, or the next line.
+    pos = 0
+    lines = folded.split("\n")
+    expert_block = 0
+    for i, line in enumerate(lines):
+        start = pos
+        pos += len(line) + 1
+        if expert_block:
+            first_cell = line.split("\t")[0].strip().rstrip(":").replace(" ", "")
+            if HEADING_PREFIX.match(line) or voc.label_re.search(line) or first_cell in voc.cell_labels:
+                expert_block = 0
+            else:
+                spans.append((start, start + len(line), "experts"))
+                expert_block -= 1
+                continue
+        cells = line.split("\t")
+        offset = start
+        for j, cell in enumerate(cells):
+            kind = PERSONAL_FIELDS.get(voc.field_of.get(cell.strip().rstrip(":").replace(" ", "")))
+            if kind:
+                if j + 1 < len(cells):
+                    vs = offset + len(cell) + 1
+                    spans.append((vs, vs + len(cells[j + 1]), kind))
+                elif len(cells) == 1 and i + 1 < len(lines) and len(lines[i + 1]) <= 80 \
+                        and lines[i + 1].strip().rstrip(":") not in voc.cell_labels:
+                    spans.append((pos, pos + len(lines[i + 1]), kind))
+            offset += len(cell) + 1
+        # A heading such as "七、评审委员会成员名单" with the names on the lines after it.
+        if "\t" not in line and len(line) < 40 and _ends_with_expert_heading(line):
+            expert_block = _MAX_EXPERT_LINES
+    return spans
+
+
+def _ends_with_expert_heading(line: str) -> bool:
+    bare = line.strip().rstrip(":").replace(" ", "")
+    return any(bare.endswith(k) for k, scope in vocabulary().scope_headings if scope == "experts_block")
+
+
+def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:
+    if kind == "experts":
+        end = folded.find("\n", start)
+        tab = folded.find("\t", start)
+        end = len(folded) if end < 0 else end
+        if 0 <= tab < end:
+            end = tab
+        return start, end, kind
+    m = _PERSON_END.search(folded, start, min(len(folded), start + _MAX_PERSON))
+    end = m.start() if m else min(len(folded), start + _MAX_PERSON)
+    return start, end, kind
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[Redaction]]:
+    spans = sorted((s, e, k) for s, e, k in spans if e > s and text[s:e].strip())
+    merged: list[list] = []
+    for s, e, k in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            if k == "experts":
+                merged[-1][2] = k
+        else:
+            merged.append([s, e, k])
+    out, redactions, last, shift = [], [], 0, 0
+    for s, e, k in merged:
+        # Keep leading/trailing white space of the value so the layout survives.
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            continue
+        marker = MARKERS[k]
+        out.append(text[last:s])
+        new_start = s + shift
+        out.append(marker)
+        redactions.append(Redaction(k, new_start, new_start + len(marker)))
+        shift += len(marker) - (e - s)
+        last = e
+    out.append(text[last:])
+    return "".join(out), redactions
