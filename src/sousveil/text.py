@@ -1,6 +1,6 @@
 """Length-preserving normalisation, so that matches found in folded text are spans of the stored text.
 
-`fold` maps traditional to simplified characters (OpenCC), full-width ASCII to half-width,
+`fold` maps traditional to simplified characters (OpenCC hk2s), full-width ASCII to half-width,
 the ideographic space to a space, and ASCII letters to lower case. Every step maps one
 character to one character; when OpenCC's phrase conversion would change the length,
 the text is converted character by character instead.
@@ -24,7 +24,7 @@ _WIDTH_ONLY = dict(_WIDTH)
 def _t2s():
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("hk2s")  # t2s plus the Hong Kong variants (衞, 綫)
 
 
 def to_simplified(text: str) -> str:

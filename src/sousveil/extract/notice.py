@@ -18,10 +18,12 @@ from . import region as regions
 from .amounts import find_amount, precision, unit_from_label, yuan
 from .dates import find_dates, first_date
 from .labels import HEADING_PREFIX, scope_of_heading, vocabulary
+
+HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
 from .tables import Table, read_table
 
 DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notice_period", "contract_signed",
-               "intention_time")
+               "intention_time", "original_published")
 SUMMARY_AWARD_LABELS = {"总中标金额", "中标总金额", "总成交金额", "成交总金额", "中标(成交)总金额", "中标总价", "成交总价"}
 WINNER_SUPPLIER_HEADERS = ("中标", "成交", "中选")
 BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
@@ -33,6 +35,7 @@ _LOT = re.compile(
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
+_CODE_CLOSE = re.compile(r"[)）\]】]")
 _COMPANY_SPLIT = re.compile(r"[、/]")
 _TRAILING = " \t:：,，;；。.、"
 _SUPPLIER_BY_VERB = re.compile(
@@ -162,9 +165,9 @@ class Scan:
         return [h for h in self.hits if h.field == field]
 
 
-def extract_notice(text: str, html_meta: dict | None = None, url: str | None = None) -> Notice:
+def extract_notice(text: str, html_meta: dict | None = None, url: str | None = None, folded: str | None = None) -> Notice:
     """The facts of one notice. `text` is the stored (redacted) text; every span points into it."""
-    folded = fold(text)
+    folded = folded if folded is not None else fold(text)
     scan = Scan(text, folded).run()
     notice = Notice()
     meta = html_meta or {}
@@ -199,22 +202,20 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
 
 def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
     rules = load_yaml("notice_types.yaml")
-    candidates = [fold(meta[k]) for k in ("ArticleTitle", "title") if meta.get(k)]
+    candidates = [fold(meta[k]).strip() for k in ("ArticleTitle", "title") if meta.get(k)]
     heading_line = None
     for cand in candidates:
-        cand = cand.strip()
+        if not _looks_like_heading(cand):
+            continue
         for start, line in scan.lines[:80]:
-            if cand and line.strip() == cand:
+            if line.strip() == cand:
                 heading_line = (start, line)
                 break
         if heading_line:
             break
     if heading_line is None:
-        keywords = [k for rule in rules["types"] for k in rule["title"]]
         for start, line in scan.lines[:60]:
-            if "\t" in line or "»" in line or ">" in line or len(line) > 120:
-                continue
-            if any(fold(k) in line for k in keywords) or line.endswith(("公告", "公示")):
+            if _looks_like_heading(line):
                 heading_line = (start, line)
                 break
     if heading_line:
@@ -248,6 +249,26 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
         _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword in text, not in a title")
 
 
+def _looks_like_heading(line: str) -> bool:
+    """A notice heading: short, not a sentence, not a breadcrumb, ending in a notice word."""
+    line = line.strip()
+    if len(line) < 8 or len(line) > 100 or "\t" in line or "»" in line or ">" in line or line.endswith(("。", ".")):
+        return False
+    bare = re.sub(r"[(（][^)）]*[)）]$", "", line)
+    return bare.endswith(HEADING_ENDINGS)
+
+
+def _title_from_heading(heading: str) -> str:
+    """The project name inside a heading: the heading without its notice-type ending."""
+    folded = fold(heading)
+    for rule in load_yaml("notice_types.yaml")["types"]:
+        for k in sorted(rule["title"], key=len, reverse=True):
+            i = folded.rfind(fold(k))
+            if i > 0 and i + len(k) >= len(folded) - 6:
+                return heading[:i].rstrip(" -—_:：")
+    return heading
+
+
 def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     hit = scan.first("title")
     if hit:
@@ -258,12 +279,18 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
         notice.title = text[s:e].strip()
         _span_fact(notice, "title", text, s, e, value=notice.title)
     elif notice.heading:
-        notice.title = notice.heading
+        notice.title = _title_from_heading(notice.heading)
+        heading = next(f for f in notice.facts if f.field == "heading")
+        _span_fact(notice, "title", text, heading.start, heading.start + len(notice.title), note="from the heading")
     hit = scan.first("project_code")
     if hit:
         m = _CODE.search(folded, hit.start, hit.end)
         if m:
-            notice.project_code = text[m.start():m.end()].strip(_TRAILING)
+            code = folded[m.start():m.end()]
+            close = _CODE_CLOSE.search(code)
+            if close and not re.search(r"[(（\[【]", code[:close.start()]):
+                code = code[:close.start()]  # "（项目编号：X）进行…": the bracket closes around the code
+            notice.project_code = text[m.start():m.start() + len(code)].strip(_TRAILING)
             _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
     methods = load_yaml("notice_types.yaml")["methods"]
     hit = scan.first("method")
@@ -499,11 +526,17 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
             notice.published = d.iso
             notice.facts.append(Fact("published", d.iso, origin="html-meta", note="<meta name=PubDate>"))
     if notice.published is None:
-        # The date under the heading, else the signature date at the end of the notice.
+        # The date line under the heading, else the signature date at the end of the notice.
         heading = next((f for f in notice.facts if f.field == "heading"), None)
-        window = (heading.end, min(len(folded), heading.end + 200)) if heading else (0, min(len(folded), 600))
-        d = first_date(folded[window[0]:window[1]], window[0])
-        note = "date under the heading"
+        d, note = None, None
+        if heading:
+            following = [(s, line) for s, line in scan.lines if s > heading.start][:2]
+            for s, line in following:
+                if len(line) <= 60 and ":" not in line.split(" ")[0]:
+                    d = first_date(line, s)
+                    if d:
+                        note = "date under the heading"
+                        break
         if d is None:
             tail = find_dates(folded[-400:], max(0, len(folded) - 400))
             d = tail[-1] if tail else None

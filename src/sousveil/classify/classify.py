@@ -1,0 +1,109 @@
+"""Tags for one notice: a pure function of its stored text and buyer type.
+
+One pass of the automaton finds every term and veto phrase. A match counts unless it lies
+inside a longer match or a veto phrase of its category, or a context-veto word stands near it.
+Weak matches count only with support (see data/taxonomy.yaml).
+"""
+
+from __future__ import annotations
+
+from ..model import Tag
+from ..text import fold
+from .taxonomy import Taxonomy, Term, taxonomy
+
+SNIPPET = 30
+
+
+def _word_boundary(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def snippet(text: str, start: int, end: int, width: int = SNIPPET) -> str:
+    s = max(0, start - width)
+    e = min(len(text), end + width)
+    return ("…" if s > 0 else "") + text[s:e].replace("\n", " ").replace("\t", " ") + ("…" if e < len(text) else "")
+
+
+def party_spans(folded: str, names) -> list[tuple[int, int]]:
+    """Every occurrence of the parties' names: a supplier called 某某安防工程有限公司 is not evidence
+    that the notice buys surveillance."""
+    spans = []
+    for name in {fold(n) for n in names if n and len(n) >= 4}:
+        i = folded.find(name)
+        while i >= 0:
+            spans.append((i, i + len(name)))
+            i = folded.find(name, i + 1)
+    return spans
+
+
+def classify(text: str, buyer_type: str = "other", tax: Taxonomy | None = None, folded: str | None = None,
+             exclude: list[tuple[int, int]] = ()) -> list[Tag]:
+    """Tags of `text`; matches inside `exclude` spans (party names) do not count."""
+    tax = tax or taxonomy()
+    folded = folded if folded is not None else fold(text)
+    matches = []  # (start, end, Term)
+    vetoes = []  # (start, end, category)
+    for end, (length, items) in tax.automaton.iter(folded):
+        start = end - length + 1
+        for item in items:
+            if isinstance(item, Term):
+                if item.ascii and not _word_boundary(folded, start, end + 1):
+                    continue
+                matches.append((start, end + 1, item))
+            else:
+                vetoes.append((start, end + 1, item[1]))
+    if not matches:
+        return []
+    # Longer matches of the same category hide the ones inside them (监控 in 视频监控).
+    kept = []
+    for s, e, t in matches:
+        if any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) and t2.category == t.category for s2, e2, t2 in matches):
+            continue
+        if any(s2 <= s and e <= e2 and c == t.category for s2, e2, c in vetoes):
+            continue
+        if any(s2 <= s and e <= e2 for s2, e2 in exclude):
+            continue
+        cat = tax.categories[t.category]
+        if cat.context_vetoes:
+            window = folded[max(0, s - cat.context_window):e + cat.context_window]
+            if any(w in window for w in cat.context_vetoes):
+                continue
+        kept.append((s, e, t))
+
+    explicit_terms: dict[str, str] = {}
+    for s, e, t in kept:
+        if _strength(t, buyer_type) == "explicit":
+            explicit_terms.setdefault(t.category, t.term)
+
+    tags: dict[tuple[str, str], Tag] = {}
+    for s, e, t in kept:
+        cat = tax.categories[t.category]
+        strength = _strength(t, buyer_type)
+        support = None
+        if strength == "weak":
+            if buyer_type in cat.support_buyer_types:
+                support = f"buyer type {buyer_type}"
+            elif t.category in explicit_terms:
+                support = f"explicit term {explicit_terms[t.category]} in the same notice"
+            else:
+                continue
+            strength = "supported"
+        key = (t.category, t.term)
+        if key in tags:
+            tags[key].count += 1
+            continue
+        tags[key] = Tag(category=t.category, kind=cat.kind, term=t.term, strength=strength, start=s, end=e,
+                        snippet=snippet(text, s, e), support=support, needs_review=cat.needs_review)
+    return sorted(tags.values(), key=lambda tg: tg.start)
+
+
+def _strength(t: Term, buyer_type: str) -> str:
+    if t.explicit_for:
+        return "explicit" if buyer_type in t.explicit_for else "weak"
+    return t.strength
+
+
+def categories_of(tags: list[Tag]) -> list[str]:
+    return sorted({t.category for t in tags if t.kind == "capability"})

@@ -1,0 +1,294 @@
+"""The `sousveil` command line. Exit codes: 0 success, 1 error (named on stderr), 2 usage error,
+3 ingest finished but some documents failed (each is listed and recorded in the database)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .store import db as store
+from .store import queries
+
+SYNTHETIC_LABEL = "SYNTHETIC"
+EXIT_ERROR, EXIT_FAILED_DOCS = 1, 3
+CATEGORY_CHOICES = ("video", "phone_tracking", "biometrics", "data_platform", "forensics", "internet_control",
+                    "ethnic_targeting")
+BUYER_TYPES = ("police", "procuratorate", "court", "prison", "education", "health", "other_government",
+               "state_enterprise", "other")
+TYPES = ("tender", "award", "correction", "cancellation", "single_source", "intention", "contract", "other")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(EXIT_ERROR)
+
+
+def open_existing(path: str):
+    try:
+        return store.open_db(path, create=False)
+    except store.StoreError as e:
+        fail(str(e))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sousveil")
+def cli():
+    """sousveil: procurement notices in, a cited and searchable evidence database out."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="SQLite database (created if missing).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def ingest(paths, db_path, progress):
+    """Read notices (HTML, text, PDF, DOCX, zip, WARC) from PATHS into the database.
+
+    Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
+    nothing, and a run that was killed resumes where it stopped.
+    """
+    from .ingest.run import ingest as run
+
+    try:
+        summary = run(list(paths), db_path, progress=progress)
+    except store.StoreError as e:
+        fail(str(e))
+    for name, reason in summary.failures:
+        err.print(f"[yellow]failed:[/yellow] {name}: {reason}", highlight=False)
+    rate = summary.documents / summary.seconds if summary.seconds else 0
+    out.print(f"new: {summary.new}  already present: {summary.present}  failed: {summary.failed}"
+              f"  skipped (not documents): {summary.skipped}  needs OCR: {summary.needs_ocr}", highlight=False)
+    if summary.synthetic:
+        out.print(f"{summary.synthetic} of the new documents are {SYNTHETIC_LABEL} (generated, not real notices)")
+    out.print(f"{summary.documents} documents in {summary.seconds:.1f} s ({rate:.0f} docs/s) -> {db_path}", highlight=False)
+    if summary.new == 0 and summary.present and not summary.failed:
+        out.print("nothing new: every document was already in the database")
+    if summary.failed:
+        sys.exit(EXIT_FAILED_DOCS)
+
+
+def filter_options(f):
+    for opt in reversed([
+        click.option("--category", type=click.Choice(CATEGORY_CHOICES), help="Surveillance capability."),
+        click.option("--province", help="Province name (广东 / 广东省) or GB/T 2260 code."),
+        click.option("--buyer-type", type=click.Choice(BUYER_TYPES)),
+        click.option("--year", type=int),
+        click.option("--type", "type_", type=click.Choice(TYPES), help="Notice type."),
+        click.option("--synthetic/--real", default=None, help="Only generated, or only real notices."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def make_filters(category, province, buyer_type, year, type_, synthetic) -> queries.Filters:
+    return queries.Filters(category, province, buyer_type, year, type_, synthetic)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@filter_options
+@click.option("--limit", default=20, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--sort", type=click.Choice(list(queries.SORTS)), default="date", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def search(query, db_path, category, province, buyer_type, year, type_, synthetic, limit, offset, sort, as_json):
+    """Full-text search (Chinese from two characters, English words) with facet filters."""
+    if query and len(query.strip()) == 1 and not query.strip().isascii():
+        err.print("note: a one-character query matches any two-character sequence starting with it")
+    db = open_existing(db_path)
+    total, rows = queries.search(db, query or None, make_filters(category, province, buyer_type, year, type_, synthetic),
+                                 limit=limit, offset=offset, sort=sort)
+    if as_json:
+        for r in rows:
+            r["synthetic"] = bool(r["synthetic"])
+            if r["synthetic"]:
+                r["label"] = SYNTHETIC_LABEL
+            click.echo(json.dumps(r, ensure_ascii=False))
+        return
+    table = Table(title=f"{total} notices" + (f" matching {query!r}" if query else ""), show_lines=False)
+    for col in ("id", "date", "type", "title / buyer", "award (CNY)", "capabilities", "region"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        title = Text()
+        if r["synthetic"]:
+            title.append(f"[{SYNTHETIC_LABEL}] ", style="bold magenta")
+        title.append(r["title"] or "(no title)")
+        title.append("\n" + (r["buyer"] or ""), style="dim")
+        if r.get("snippet"):
+            title.append("\n")
+            title.append(_highlighted(r["snippet"]["text"], r["snippet"]["highlights"]))
+        table.add_row(str(r["id"]), (r["published"] or "")[:10], r["type"], title, r["award_total"] or "",
+                      r["categories"] or "", " ".join(x for x in (r["province"], r["city"], r["county"]) if x))
+    out.print(table)
+    synthetic_shown = sum(1 for r in rows if r["synthetic"])
+    if synthetic_shown:
+        out.print(f"[magenta]{synthetic_shown} of the notices shown are {SYNTHETIC_LABEL} (generated test data).[/magenta]")
+
+
+def _highlighted(text: str, spans, style: str = "bold yellow") -> Text:
+    t = Text(text)
+    for s, e in spans:
+        t.stylize(style, s, e)
+    return t
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--text/--no-text", "with_text", default=True, help="Print the stored text with the evidence highlighted.")
+@click.option("--json", "as_json", is_flag=True)
+def show(ref, db_path, with_text, as_json):
+    """One notice: its facts, tags and the text they came from (REF: id or SHA-256 prefix)."""
+    db = open_existing(db_path)
+    nid = queries.find_notice_id(db, ref)
+    if nid is None:
+        fail(f"no notice {ref!r} in {db_path}")
+    n = queries.notice(db, nid)
+    if as_json:
+        n["synthetic"] = bool(n["synthetic"])
+        if n["synthetic"]:
+            n["label"] = SYNTHETIC_LABEL
+        click.echo(json.dumps(n, ensure_ascii=False, indent=2))
+        return
+    text = n["document"]["text"] or ""
+    if n["synthetic"]:
+        out.print(f"[bold white on magenta] {SYNTHETIC_LABEL}: generated test document, not a real notice [/]")
+    out.print(f"[bold]#{n['id']} {n['title'] or n['heading'] or ''}[/bold]", highlight=False)
+    out.print(f"{n['type']} · published {n['published'] or '?'} · sha256 {n['sha256']}", highlight=False)
+    for s in n["sources"]:
+        out.print(f"source: {s['url'] or s['name']}" + (f" (retrieved {s['retrieved_at']})" if s["retrieved_at"] else ""),
+                  highlight=False)
+    out.print(f"taxonomy {n['taxonomy_version']} · labels {n['labels_version']} · sousveil {n['code_version']}",
+              highlight=False)
+    facts = Table(title="facts", show_lines=False)
+    for col in ("field", "value", "lot", "span", "evidence", "note"):
+        facts.add_column(col, overflow="fold")
+    for f in n["facts"]:
+        span = f"{f['span_start']}-{f['span_end']}" if f["span_start"] is not None else f["origin"]
+        evidence = text[f["span_start"]:f["span_end"]] if f["span_start"] is not None else ""
+        facts.add_row(f["field"], f["value"] or "", f["lot"] or "", span, evidence, f["note"] or "")
+    out.print(facts)
+    if n["suppliers"]:
+        sup = Table(title="suppliers")
+        for col in ("role", "lot", "name", "amount (CNY)"):
+            sup.add_column(col)
+        for s in n["suppliers"]:
+            sup.add_row(s["role"], s["lot"] or "", s["name"], s["amount"] or "")
+        out.print(sup)
+    if n["items"]:
+        items = Table(title="items")
+        for col in ("lot", "name", "brand", "model", "quantity", "unit", "unit price (CNY)"):
+            items.add_column(col, overflow="fold")
+        for i in n["items"]:
+            items.add_row(i["lot"] or "", i["name"], i["brand"] or "", i["model"] or "", i["quantity"] or "",
+                          i["unit"] or "", i["unit_price"] or "")
+        out.print(items)
+    tags = Table(title=f"tags (taxonomy {n['taxonomy_version']})")
+    for col in ("category", "term", "strength", "span", "snippet", "support"):
+        tags.add_column(col, overflow="fold")
+    for t in n["tags"]:
+        tags.add_row(t["category"] + (" (review)" if t["needs_review"] else ""), t["term"], t["strength"],
+                     f"{t['span_start']}-{t['span_end']}", t["snippet"], t["support"] or "")
+    out.print(tags if n["tags"] else "[dim]no surveillance capability tagged[/dim]")
+    if with_text:
+        body = Text(text)
+        for f in n["facts"]:
+            if f["span_start"] is not None:
+                body.stylize("underline cyan", f["span_start"], f["span_end"])
+        for t in n["tags"]:
+            body.stylize("bold black on yellow", t["span_start"], t["span_end"])
+        out.rule("stored text (facts underlined, tags highlighted; personal data redacted)")
+        out.print(body)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--top", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def stats(db_path, top, as_json):
+    """Counts and summed award value by capability and year, by province; top buyers and suppliers."""
+    db = open_existing(db_path)
+    s = queries.stats(db, top)
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    t = s["totals"]
+    out.print(f"{t['notices']} notices from {t['documents']} documents ({t['awards']} awards); "
+              f"failed {t['failed']}, needing OCR {t['needs_ocr']}", highlight=False)
+    if t["synthetic"]:
+        out.print(f"[bold magenta]{t['synthetic']} of {t['notices']} notices are {SYNTHETIC_LABEL} "
+                  f"(generated test data): the figures below include them, see the 'synthetic' columns.[/]")
+    for title, rows, keys in (
+            ("by capability and year", s["by_category_year"], ("category", "year")),
+            ("by province", s["by_province"], ("province",)),
+            ("top buyers (by awarded value)", s["top_buyers"], ("name",)),
+            ("top suppliers (by awarded value)", s["top_suppliers"], ("name",))):
+        table = Table(title=title)
+        for k in keys + ("notices", "award value (CNY)", "synthetic"):
+            table.add_column(k, justify="right" if k not in ("category", "province", "name") else "left")
+        for r in rows:
+            table.add_row(*(str(r[k] if r[k] is not None else "") for k in keys), str(r["notices"]),
+                          r["award_value"] or "0", str(r["synthetic"]) if r["synthetic"] else "")
+        out.print(table)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
+@click.option("--query", default=None, help="Only notices matching this full-text query.")
+@filter_options
+def export(db_path, fmt, output, query, category, province, buyer_type, year, type_, synthetic):
+    """Export notices with suppliers, tags (with spans) and sources, as CSV or JSON Lines."""
+    db = open_existing(db_path)
+    rows = queries.iter_export(db, make_filters(category, province, buyer_type, year, type_, synthetic), query)
+    if fmt == "jsonl":
+        for r in rows:
+            r["synthetic"] = bool(r["synthetic"])
+            r["label"] = SYNTHETIC_LABEL if r["synthetic"] else None
+            output.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    fields = ["label"] + list(queries.NOTICE_COLUMNS) + ["winners", "tags", "source_urls"]
+    writer = csv.DictWriter(output, fieldnames=fields)
+    writer.writeheader()
+    for r in rows:
+        winners = "; ".join(f"{s['name']}" + (f" ({s['amount']})" if s["amount"] else "") + (f" [lot {s['lot']}]" if s["lot"] else "")
+                            for s in r["suppliers"] if s["role"] == "winner")
+        tags = "; ".join(f"{t['category']}:{t['term']}@{t['span_start']}" for t in r["tags"])
+        urls = "; ".join(s["url"] or s["name"] for s in r["sources"])
+        row = {k: r[k] for k in queries.NOTICE_COLUMNS}
+        row.update(label=SYNTHETIC_LABEL if r["synthetic"] else "", winners=winners, tags=tags, source_urls=urls)
+        writer.writerow(row)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--n", "count", default=100, show_default=True, help="How many notices.")
+@click.option("--seed", default=0, show_default=True)
+def synth(out_dir, count, seed):
+    """Write N generated notices and their ground truth (truth.jsonl) to OUT_DIR.
+
+    Every generated document says it is synthetic in its text and in its provenance.
+    """
+    from .synth.generate import write_corpus
+
+    path = write_corpus(out_dir, count, seed)
+    out.print(f"{count} {SYNTHETIC_LABEL} notices (seed {seed}) in {out_dir}; ground truth: {path}", highlight=False)
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""One document through every stage: convert, redact, extract, classify, index terms.
+
+`process` is a pure function of a `Source` (no database, no global state), so the same
+code runs in one process, in a process pool, or on a cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .classify.classify import classify, party_spans
+from .classify.taxonomy import taxonomy
+from .extract.labels import vocabulary
+from .extract.notice import extract_notice
+from .ingest.convert import ConversionError, Converted, convert
+from .ingest.sources import Source
+from .model import Notice
+from .privacy.redact import Redaction, redact
+from .store import fts
+from .text import fold
+
+# Every document the generator writes carries this line; see sousveil.synth.
+SYNTHETIC_MARK = "【合成数据 SYNTHETIC】"
+SYNTHETIC_SCHEME = "synthetic:"
+
+
+@dataclass
+class Record:
+    sha256: str
+    source: Source
+    size: int
+    status: str  # ok | needs_ocr | partial_ocr | failed
+    synthetic: bool
+    converted: Converted | None = None
+    text: str | None = None
+    redactions: list[Redaction] = field(default_factory=list)
+    notice: Notice | None = None
+    index_text: str = ""
+    error: str | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def versions() -> dict:
+    return {"taxonomy": taxonomy().version, "labels": vocabulary().version}
+
+
+def is_synthetic(source: Source, text: str | None) -> bool:
+    return bool((source.url or "").startswith(SYNTHETIC_SCHEME) or source.meta.get("synthetic")
+                or (text and SYNTHETIC_MARK in text[:2000]))
+
+
+def process(source: Source, digest: str | None = None) -> Record:
+    digest = digest or sha256(source.data)
+    try:
+        converted = convert(source.data, source.name, source.content_type)
+    except ConversionError as e:
+        return Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
+    text, redactions = redact(converted.text)
+    synthetic = is_synthetic(source, text)
+    if not text.strip():
+        status = "needs_ocr" if converted.ocr_pages else "failed"
+        error = None if converted.ocr_pages else "no text in the document"
+        return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, error=error)
+    folded = fold(text)
+    notice = extract_notice(text, converted.html_meta, source.url, folded)
+    parties = [s.name for s in notice.suppliers] + [notice.agency]
+    notice.tags = classify(text, notice.buyer_type, folded=folded, exclude=party_spans(folded, parties))
+    status = "partial_ocr" if converted.ocr_pages else "ok"
+    return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, notice,
+                  fts.index_text(folded, folded=True))

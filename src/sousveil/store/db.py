@@ -1,0 +1,194 @@
+"""The SQLite store (WAL), created and written through sqlite-utils. Schema: docs/schema.md."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from .. import __version__
+from ..classify.classify import categories_of
+from ..extract.amounts import yuan
+from . import fts
+
+SCHEMA_VERSION = 1
+
+TABLES = {
+    "documents": {
+        "sha256": str, "media_type": str, "encoding": str, "bytes": int, "pages": int, "ocr_pages": str,
+        "status": str, "error": str, "synthetic": int, "text": str, "redactions": str, "ingested_at": str,
+        "code_version": str,
+    },
+    "sources": {
+        "id": int, "sha256": str, "name": str, "url": str, "retrieved_at": str, "first_seen": str,
+    },
+    "notices": {
+        "id": int, "sha256": str, "type": str, "heading": str, "title": str, "project_code": str, "method": str,
+        "buyer": str, "buyer_type": str, "agency": str, "province": str, "province_code": str, "city": str,
+        "city_code": str, "county": str, "county_code": str, "region_code": str, "published": str, "year": int,
+        "budget": str, "award_total": str, "award_total_num": float, "amount_status": str, "categories": str,
+        "synthetic": int, "taxonomy_version": str, "labels_version": str, "code_version": str,
+    },
+    "facts": {
+        "id": int, "notice_id": int, "field": str, "value": str, "lot": str, "span_start": int, "span_end": int,
+        "origin": str, "note": str,
+    },
+    "suppliers": {
+        "id": int, "notice_id": int, "name": str, "role": str, "lot": str, "amount": str, "span_start": int,
+        "span_end": int, "amount_start": int, "amount_end": int,
+    },
+    "items": {
+        "id": int, "notice_id": int, "lot": str, "name": str, "brand": str, "model": str, "quantity": str,
+        "unit": str, "unit_price": str, "span_start": int, "span_end": int,
+    },
+    "tags": {
+        "id": int, "notice_id": int, "category": str, "kind": str, "term": str, "strength": str,
+        "span_start": int, "span_end": int, "snippet": str, "support": str, "needs_review": int, "count": int,
+        "taxonomy_version": str,
+    },
+    "ingest_errors": {"id": int, "name": str, "reason": str, "at": str},
+    "meta": {"key": str, "value": str},
+}
+PKS = {"documents": "sha256", "meta": "key"}
+FOREIGN = {
+    "sources": [("sha256", "documents", "sha256")],
+    "notices": [("sha256", "documents", "sha256")],
+    "facts": [("notice_id", "notices", "id")],
+    "suppliers": [("notice_id", "notices", "id")],
+    "items": [("notice_id", "notices", "id")],
+    "tags": [("notice_id", "notices", "id")],
+}
+INDEXES = [
+    ("sources", ["sha256", "name"], True),
+    ("notices", ["sha256"], True),
+    ("notices", ["type"], False), ("notices", ["province_code"], False), ("notices", ["buyer_type"], False),
+    ("notices", ["year"], False), ("notices", ["published"], False), ("notices", ["buyer"], False),
+    ("notices", ["project_code"], False), ("notices", ["synthetic"], False),
+    ("facts", ["notice_id"], False), ("suppliers", ["notice_id"], False), ("suppliers", ["name"], False),
+    ("items", ["notice_id"], False), ("tags", ["notice_id"], False), ("tags", ["category", "notice_id"], False),
+]
+
+
+class StoreError(Exception):
+    pass
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_db(path, create: bool = True) -> sqlite_utils.Database:
+    """Open (and create, when asked) a sousveil database; refuse a file that is not one."""
+    from pathlib import Path
+
+    if not create and not Path(path).exists():
+        raise StoreError(f"{path}: no such database (create it with `sousveil ingest PATH --db {path}`)")
+    db = sqlite_utils.Database(path)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+    except Exception as e:  # sqlite3.DatabaseError: file is not a database
+        raise StoreError(f"{path}: not an SQLite database ({e})") from e
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    existing = set(db.table_names())
+    if "meta" in existing:
+        row = db.execute("select value from meta where key='schema_version'").fetchone()
+        if row and int(row[0]) != SCHEMA_VERSION:
+            raise StoreError(f"{path}: schema version {row[0]}, this sousveil reads version {SCHEMA_VERSION}")
+    elif existing and "documents" not in existing:
+        raise StoreError(f"{path}: an SQLite database, but not a sousveil one")
+    if create and "meta" not in existing:
+        create_schema(db)
+    elif "meta" not in existing:
+        raise StoreError(f"{path}: not a sousveil database")
+    return db
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    with db.conn:
+        for name, columns in TABLES.items():
+            db[name].create(columns, pk=PKS.get(name, "id"), foreign_keys=FOREIGN.get(name), if_not_exists=True)
+        for table, cols, unique in INDEXES:
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+        # Contentless: the text lives in documents.text; rowid = notices.id.
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS notice_fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 0')")
+        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+def document_status(db: sqlite_utils.Database, sha256: str) -> str | None:
+    row = db.execute("select status from documents where sha256 = ?", [sha256]).fetchone()
+    return row[0] if row else None
+
+
+def add_source(db: sqlite_utils.Database, sha256: str, source) -> bool:
+    """Record where a document came from; False when this exact source is known already."""
+    cur = db.execute(
+        "insert or ignore into sources (sha256, name, url, retrieved_at, first_seen) values (?, ?, ?, ?, ?)",
+        [sha256, source.name, source.url, source.retrieved_at, now()])
+    return cur.rowcount > 0
+
+
+def delete_document(db: sqlite_utils.Database, sha256: str) -> None:
+    """Remove a document and everything derived from it (used to retry a failed one)."""
+    for (notice_id,) in db.execute("select id from notices where sha256 = ?", [sha256]).fetchall():
+        text = db.execute("select text from documents where sha256 = ?", [sha256]).fetchone()[0] or ""
+        db.execute("insert into notice_fts(notice_fts, rowid, body) values('delete', ?, ?)", [notice_id, fts.index_text(text)])
+        for table in ("facts", "suppliers", "items", "tags"):
+            db.execute(f"delete from {table} where notice_id = ?", [notice_id])
+        db.execute("delete from notices where id = ?", [notice_id])
+    db.execute("delete from sources where sha256 = ?", [sha256])
+    db.execute("delete from documents where sha256 = ?", [sha256])
+
+
+def write_record(db: sqlite_utils.Database, rec, versions: dict) -> None:
+    """Insert one processed document (a pipeline.Record). The caller holds the transaction."""
+    counts = Counter(r.kind for r in rec.redactions)
+    conv = rec.converted
+    db.execute(
+        "insert into documents (sha256, media_type, encoding, bytes, pages, ocr_pages, status, error, synthetic, text,"
+        " redactions, ingested_at, code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [rec.sha256, conv.media_type if conv else None, conv.encoding if conv else None, rec.size,
+         conv.pages if conv else None, json.dumps(conv.ocr_pages) if conv and conv.ocr_pages else None,
+         rec.status, rec.error, int(rec.synthetic), rec.text, json.dumps(dict(counts)) if counts else None,
+         now(), __version__])
+    add_source(db, rec.sha256, rec.source)
+    n = rec.notice
+    if n is None:
+        return
+    r = n.region
+    cur = db.execute(
+        "insert into notices (sha256, type, heading, title, project_code, method, buyer, buyer_type, agency, province,"
+        " province_code, city, city_code, county, county_code, region_code, published, year, budget, award_total,"
+        " award_total_num, amount_status, categories, synthetic, taxonomy_version, labels_version, code_version)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [rec.sha256, n.type, n.heading, n.title, n.project_code, n.method, n.buyer, n.buyer_type, n.agency,
+         r.province, r.province_code, r.city, r.city_code, r.county, r.county_code, r.code, n.published,
+         int(n.published[:4]) if n.published else None, yuan(n.budget), yuan(n.award_total),
+         float(n.award_total) if n.award_total is not None else None, n.amount_status,
+         " ".join(categories_of(n.tags)) or None, int(rec.synthetic), versions["taxonomy"], versions["labels"],
+         __version__])
+    nid = cur.lastrowid
+    db.conn.executemany(
+        "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note) values (?,?,?,?,?,?,?,?)",
+        [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note) for f in n.facts])
+    db.conn.executemany(
+        "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start, amount_end)"
+        " values (?,?,?,?,?,?,?,?,?)",
+        [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start, s.amount_end) for s in n.suppliers])
+    db.conn.executemany(
+        "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
+        " values (?,?,?,?,?,?,?,?,?,?)",
+        [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start, i.end)
+         for i in n.items])
+    db.conn.executemany(
+        "insert into tags (notice_id, category, kind, term, strength, span_start, span_end, snippet, support,"
+        " needs_review, count, taxonomy_version) values (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support, int(t.needs_review),
+          t.count, versions["taxonomy"]) for t in n.tags])
+    db.execute("insert into notice_fts(rowid, body) values (?, ?)", [nid, rec.index_text])
+
+
+def record_error(db: sqlite_utils.Database, name: str, reason: str) -> None:
+    db.execute("insert into ingest_errors (name, reason, at) values (?,?,?)", [name, reason, now()])

@@ -1,0 +1,181 @@
+"""Read queries shared by the CLI, exports and (later) the web interface."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlite_utils
+
+from ..extract.amounts import yuan
+from . import fts
+
+NOTICE_COLUMNS = ("id", "sha256", "type", "title", "buyer", "buyer_type", "agency", "province", "city", "county",
+                  "region_code", "published", "year", "budget", "award_total", "amount_status", "categories",
+                  "synthetic", "project_code", "method", "taxonomy_version", "code_version")
+SORTS = {"date": "n.published desc, n.id desc", "amount": "n.award_total_num desc nulls last, n.id desc",
+         "relevance": "n.id desc"}
+
+
+@dataclass
+class Filters:
+    category: str | None = None
+    province: str | None = None  # name (广东, 广东省) or GB/T 2260 code
+    buyer_type: str | None = None
+    year: int | None = None
+    type: str | None = None
+    synthetic: bool | None = None
+
+
+def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
+    where, params = [], []
+    if query:
+        expr = fts.match_expression(query)
+        if expr:
+            where.append("n.id in (select rowid from notice_fts where notice_fts match ?)")
+            params.append(expr)
+    if filters.category:
+        where.append("n.id in (select notice_id from tags where category = ?)")
+        params.append(filters.category)
+    if filters.province:
+        p = filters.province
+        if p.isdigit():
+            where.append("n.province_code = ?")
+            params.append(p[:2] + "0000")
+        else:
+            where.append("(n.province = ? or n.province like ?)")
+            params += [p, p + "%"]
+    if filters.buyer_type:
+        where.append("n.buyer_type = ?")
+        params.append(filters.buyer_type)
+    if filters.year:
+        where.append("n.year = ?")
+        params.append(int(filters.year))
+    if filters.type:
+        where.append("n.type = ?")
+        params.append(filters.type)
+    if filters.synthetic is not None:
+        where.append("n.synthetic = ?")
+        params.append(int(filters.synthetic))
+    return where, params
+
+
+def search(db: sqlite_utils.Database, query: str | None, filters: Filters = Filters(), limit: int = 20,
+           offset: int = 0, sort: str = "date", with_snippets: bool = True) -> tuple[int, list[dict]]:
+    where, params = _where(filters, query)
+    clause = (" where " + " and ".join(where)) if where else ""
+    total = db.execute(f"select count(*) from notices n{clause}", params).fetchone()[0]
+    cols = ", ".join(f"n.{c}" for c in NOTICE_COLUMNS)
+    rows = db.execute(f"select {cols} from notices n{clause} order by {SORTS[sort]} limit ? offset ?",
+                      params + [limit, offset]).fetchall()
+    results = [dict(zip(NOTICE_COLUMNS, r)) for r in rows]
+    if with_snippets and query and results:
+        texts = dict(db.execute(
+            f"select n.id, d.text from notices n join documents d on d.sha256 = n.sha256 where n.id in "
+            f"({','.join('?' * len(results))})", [r["id"] for r in results]).fetchall())
+        for r in results:
+            text = texts.get(r["id"]) or ""
+            spans = fts.highlight_spans(text, query)
+            r["hits"] = spans
+            r["snippet"] = _snippet(text, spans)
+    return total, results
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], width: int = 40) -> dict:
+    if not spans:
+        return {"text": text[:2 * width].replace("\n", " "), "highlights": []}
+    s, e = spans[0]
+    a, b = max(0, s - width), min(len(text), e + width)
+    return {"text": text[a:b].replace("\n", " ").replace("\t", " "),
+            "highlights": [(x - a, y - a) for x, y in spans if x >= a and y <= b]}
+
+
+def notice(db: sqlite_utils.Database, notice_id: int) -> dict | None:
+    row = db.execute("select * from notices where id = ?", [notice_id]).fetchone()
+    if row is None:
+        return None
+    cols = [d[0] for d in db.execute("select * from notices limit 0").description]
+    out = dict(zip(cols, row))
+    doc = db.execute("select text, media_type, encoding, bytes, status, redactions, pages, ocr_pages from documents"
+                     " where sha256 = ?", [out["sha256"]]).fetchone()
+    out["document"] = dict(zip(("text", "media_type", "encoding", "bytes", "status", "redactions", "pages",
+                                "ocr_pages"), doc))
+    for table in ("facts", "suppliers", "items", "tags"):
+        out[table] = [dict(r) for r in db.query(f"select * from {table} where notice_id = ? order by id", [notice_id])]
+    out["sources"] = [dict(r) for r in db.query("select name, url, retrieved_at, first_seen from sources where sha256 = ?",
+                                                [out["sha256"]])]
+    return out
+
+
+def find_notice_id(db: sqlite_utils.Database, ref: str) -> int | None:
+    """A notice by its id or by a prefix (8+ hex characters) of its document's SHA-256."""
+    if ref.isdigit():
+        row = db.execute("select id from notices where id = ?", [int(ref)]).fetchone()
+        if row:
+            return row[0]
+    if len(ref) >= 8:
+        rows = db.execute("select id from notices where sha256 like ?", [ref.lower() + "%"]).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
+    return None
+
+
+def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
+    """Counts and summed award values (exact decimals) by category and year, by province; top parties."""
+    totals = dict(zip(("notices", "synthetic", "awards", "documents", "failed", "needs_ocr"), db.execute(
+        "select (select count(*) from notices), (select count(*) from notices where synthetic = 1),"
+        " (select count(*) from notices where type = 'award'), (select count(*) from documents),"
+        " (select count(*) from documents where status = 'failed') + (select count(*) from ingest_errors),"
+        " (select count(*) from documents where status in ('needs_ocr', 'partial_ocr'))").fetchone()))
+    by_cat_year: dict = defaultdict(lambda: [0, Decimal(0), 0])
+    for cat, year, award, synthetic in db.execute(
+            "select t.category, n.year, n.award_total, n.synthetic from notices n join"
+            " (select distinct notice_id, category from tags where kind = 'capability') t on t.notice_id = n.id"):
+        _add(by_cat_year[(cat, year)], award, synthetic)
+    by_province: dict = defaultdict(lambda: [0, Decimal(0), 0])
+    for prov, award, synthetic in db.execute("select coalesce(province, '(unknown)'), award_total, synthetic from notices"):
+        _add(by_province[prov], award, synthetic)
+    out = {
+        "totals": totals,
+        "by_category_year": [{"category": c, "year": y, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]}
+                             for (c, y), v in sorted(by_cat_year.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))],
+        "by_province": [{"province": p, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]}
+                        for p, v in sorted(by_province.items(), key=lambda kv: -kv[1][0])],
+    }
+    out["top_buyers"] = _top(db, "select buyer, award_total, synthetic from notices where buyer is not null", top)
+    out["top_suppliers"] = _top(db, "select s.name, s.amount, n.synthetic from suppliers s join notices n on"
+                                    " n.id = s.notice_id where s.role = 'winner'", top)
+    return out
+
+
+def _add(acc: list, award: str | None, synthetic: int) -> None:
+    acc[0] += 1
+    if award:
+        acc[1] += Decimal(award)
+    acc[2] += synthetic
+
+
+def _top(db, sql: str, top: int) -> list[dict]:
+    acc: dict = defaultdict(lambda: [0, Decimal(0), 0])
+    for name, award, synthetic in db.execute(sql):
+        _add(acc[name], award, synthetic)
+    ranked = sorted(acc.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:top]
+    return [{"name": k, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]} for k, v in ranked]
+
+
+def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: str | None = None):
+    """Notices with their suppliers and tags, one dict each, for CSV and JSONL exports."""
+    where, params = _where(filters, query)
+    clause = (" where " + " and ".join(where)) if where else ""
+    cols = ", ".join(f"n.{c}" for c in NOTICE_COLUMNS)
+    for row in db.execute(f"select {cols} from notices n{clause} order by n.id", params).fetchall():
+        rec = dict(zip(NOTICE_COLUMNS, row))
+        rec["suppliers"] = [dict(r) for r in db.query(
+            "select name, role, lot, amount from suppliers where notice_id = ? order by id", [rec["id"]])]
+        rec["tags"] = [dict(r) for r in db.query(
+            "select category, kind, term, strength, span_start, span_end, snippet, support, taxonomy_version"
+            " from tags where notice_id = ? order by span_start", [rec["id"]])]
+        rec["sources"] = [dict(r) for r in db.query("select name, url, retrieved_at from sources where sha256 = ?",
+                                                    [rec["sha256"]])]
+        yield rec
