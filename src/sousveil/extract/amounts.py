@@ -25,8 +25,8 @@ _ARABIC = re.compile(
 )
 _CAP_DIGITS = "零〇壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千两"
 _CAPITAL = re.compile(
-    rf"(?P<cap>[{_CAP_DIGITS}万亿]+)(?P<capunit>万元|亿元|元|圆)"
-    r"(?:(?P<jiao>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九])角)?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖一二三四五六七八九])分)?"
+    rf"(?:(?P<cap>[{_CAP_DIGITS}万亿]+)(?P<capunit>万元|亿元|元|圆))?零?"
+    r"(?:(?P<jiao>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九])角)?零?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖一二三四五六七八九])分)?"
 )
 _UNIT_HINT = re.compile(r"(百万元|亿元|万元|千元|元)")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
@@ -62,12 +62,12 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
         if m.group("unit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
             arabic = m
             break
-    capital = _CAPITAL.search(text)
+    capital = next((m for m in _CAPITAL.finditer(text) if m.group("cap") or m.group("jiao") or m.group("fen")), None)
     cap_value = None
     if capital:
-        base = parse_capital(capital.group("cap"))
+        base = parse_capital(capital.group("cap")) if capital.group("cap") else Decimal(0)
         if base is not None:
-            cap_value = base * SCALE[capital.group("capunit")]
+            cap_value = base * SCALE[capital.group("capunit") or "元"]
             for part, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
                 if capital.group(part):
                     cap_value += _CAP_VALUE[capital.group(part)] * scale
@@ -86,7 +86,7 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
         unit_name = {"万": "万元", "亿": "亿元", "圆": "元", "m": "million"}.get(unit, unit)
         return Amount(value, "ok", unit_name, note), _trim(text, span)
     if cap_value is not None:
-        return Amount(cap_value, "ok", capital.group("capunit"), "from capital numerals"), capital.span()
+        return Amount(cap_value, "ok", capital.group("capunit") or "元", "from capital numerals"), capital.span()
     if _MASKED.search(text):
         return Amount(None, "masked", note="amount masked in the notice"), None
     if _RATE.search(text):

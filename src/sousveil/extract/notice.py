@@ -33,9 +33,9 @@ _LOT = re.compile(
     r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*(?:号)?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
     r"|(?P<c>[a-z0-9])\s*包(?!括|装|含))"
 )
-_NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系|地址|电话|$")
+_NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
-_CODE_CLOSE = re.compile(r"[)）\]】]")
+
 _COMPANY_SPLIT = re.compile(r"[、/]")
 _TRAILING = " \t:：,，;；。.、"
 _SUPPLIER_BY_VERB = re.compile(
@@ -44,6 +44,8 @@ _SUPPLIER_BY_VERB = re.compile(
 )
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
+# "某代理公司受某某局（的）委托": the buyer in free-text notices.
+_BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -144,6 +146,8 @@ class Scan:
             self._add(field, m.group("label"), offset + m.end(), offset + end, lot, scope)
         for m in _SUPPLIER_BY_VERB.finditer(cell):
             self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+        for m in _BUYER_BY_VERB.finditer(cell):
+            self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
 
     def _field(self, label: str, scope: str | None) -> str | None:
         if scope and label in self.voc.scoped.get(scope, {}):
@@ -249,6 +253,19 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
         _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword in text, not in a title")
 
 
+def _unbalanced_cut(code: str) -> str:
+    """Cut at a closing bracket that nothing in the code opened: "X）进行…" in "（项目编号：X）进行…"."""
+    depth = 0
+    for i, ch in enumerate(code):
+        if ch in "(（[【〔":
+            depth += 1
+        elif ch in ")）]】〕":
+            if depth == 0:
+                return code[:i]
+            depth -= 1
+    return code
+
+
 def _looks_like_heading(line: str) -> bool:
     """A notice heading: short, not a sentence, not a breadcrumb, ending in a notice word."""
     line = line.strip()
@@ -286,10 +303,7 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
     if hit:
         m = _CODE.search(folded, hit.start, hit.end)
         if m:
-            code = folded[m.start():m.end()]
-            close = _CODE_CLOSE.search(code)
-            if close and not re.search(r"[(（\[【]", code[:close.start()]):
-                code = code[:close.start()]  # "（项目编号：X）进行…": the bracket closes around the code
+            code = _unbalanced_cut(folded[m.start():m.end()])
             notice.project_code = text[m.start():m.start() + len(code)].strip(_TRAILING)
             _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
     methods = load_yaml("notice_types.yaml")["methods"]

@@ -2,7 +2,8 @@
 
 Names are looked up in the shipped gazetteer (data/gazetteer.csv) in one pass per string.
 Short forms (广东, 深圳) are accepted for provinces and cities; a county's short form only
-right after its city (深圳市龙华…), since short county names collide with ordinary words.
+after its city in the same string (深圳市公安局福田分局), since short county names collide
+with ordinary words.
 Ambiguous county names (two 龙华区) are settled by the city or province found elsewhere.
 """
 
@@ -51,12 +52,12 @@ class Gazetteer:
                 short = _strip(p.name, _SUFFIXES)
                 if short != p.name and len(short) >= 2:
                     names.setdefault(short, []).append((p, False))
-        self.short_counties: dict[tuple[str, str], Place] = {}
+        self.short_counties: dict[str, list[tuple[str, Place]]] = {}  # city code -> [(short name, county)]
         for p in self.places.values():
             if p.level == "county":
                 short = _strip(p.name, _COUNTY_SUFFIXES)
                 if len(short) >= 2:
-                    self.short_counties[(p.parent, short)] = p
+                    self.short_counties.setdefault(p.parent, []).append((short, p))
         for name, entries in names.items():
             self.automaton.add_word(name, (name, tuple(entries)))
         self.automaton.make_automaton()
@@ -80,15 +81,15 @@ class Gazetteer:
             start = end - len(name) + 1
             for place, _full in entries:
                 found.append(Mention(place, offset + start, offset + end + 1, priority))
-            # A county's short name right after its city: 深圳市龙华…
+            # A county's short name after its city: 深圳市龙华…, 深圳市公安局福田分局
             for place, _full in entries:
                 if place.level == "city":
-                    for n in (3, 2):
-                        short = text[end + 1:end + 1 + n]
-                        county = self.short_counties.get((place.code, short))
-                        if county:
-                            found.append(Mention(county, offset + end + 1, offset + end + 1 + n, priority))
-                            break
+                    rest = text[end + 1:]
+                    for short, county in self.short_counties.get(place.code, ()):
+                        i = rest.find(short)
+                        if i >= 0:
+                            s = offset + end + 1 + i
+                            found.append(Mention(county, s, s + len(short), priority))
         return found
 
 
@@ -166,7 +167,7 @@ def _best(candidates: list[Mention], support) -> Mention | None:
     ranked = sorted(candidates, key=lambda m: (-support(m.place), m.priority, m.start))
     best = ranked[0]
     # An ambiguous name (two places share it) with no agreeing mention is not a finding.
-    same_name = [m for m in candidates if m.start == best.start and m.end == best.end]
-    if len(same_name) > 1 and support(best.place) <= support(same_name[1].place):
+    rivals = [m for m in candidates if m.start == best.start and m.end == best.end and m.place.code != best.place.code]
+    if rivals and support(best.place) <= max(support(m.place) for m in rivals):
         return None
     return best

@@ -44,7 +44,9 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     db = store.open_db(db_path)
     ver = versions()
     summary = Summary()
-    files = [f for f in iter_files(paths) if isinstance(f, Path)]
+    db_file = Path(db_path).resolve()
+    exclude = frozenset(db_file.with_name(db_file.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
+    files = [f for f in iter_files(paths, exclude) if isinstance(f, Path)]
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
     batch: list[Record | tuple] = []
@@ -72,7 +74,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     with Progress(*columns, disable=not show, transient=False) as bar:
         task = bar.add_task("ingest", total=len(files), docs=0, rate=0.0, mbs=0.0)
         current_file = None
-        for item in iter_sources(paths, limits):
+        for item in iter_sources(paths, limits, exclude):
             name = item.name
             if _file_of(name) != current_file:
                 if current_file is not None:

@@ -57,16 +57,18 @@ class Skipped:
     reason: str
 
 
-def iter_files(paths: list[str | os.PathLike]) -> Iterator[Path | Failure]:
-    """Every input file below `paths`, sorted, without sidecars."""
+def iter_files(paths: list[str | os.PathLike], exclude: frozenset = frozenset()) -> Iterator[Path | Failure]:
+    """Every input file below `paths`, sorted, without sidecars and without the `exclude`d files
+    (the database being written, when it lies inside an input folder)."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 for f in sorted(files):
-                    if not f.endswith(SIDECAR_SUFFIX):
-                        yield Path(root) / f
+                    path = Path(root) / f
+                    if not f.endswith(SIDECAR_SUFFIX) and path.resolve() not in exclude:
+                        yield path
         elif p.is_file():
             yield p
         else:
@@ -101,9 +103,10 @@ def is_docx_zip(zf: zipfile.ZipFile) -> bool:
     return "word/document.xml" in zf.namelist()
 
 
-def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits()) -> Iterator[Source | Failure | Skipped]:
+def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits(),
+                 exclude: frozenset = frozenset()) -> Iterator[Source | Failure | Skipped]:
     """Yield a Source for every document under `paths`; failures and skips are yielded too."""
-    for item in iter_files(paths):
+    for item in iter_files(paths, exclude):
         if isinstance(item, Failure):
             yield item
             continue
@@ -126,7 +129,10 @@ def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits()) -> I
 
 
 def _expand(src: Source, limits: Limits, depth: int) -> Iterator[Source | Failure | Skipped]:
-    """A zip archive becomes its members (recursively); anything else passes through."""
+    """A zip archive becomes its members (recursively), a WARC its records; anything else passes through."""
+    if is_warc(src.name, src.data[:8]):
+        yield from iter_warc(io.BytesIO(src.data), src.name)
+        return
     if not is_zip(src.data[:4]):
         yield src
         return
@@ -200,14 +206,15 @@ def iter_warc(stream, name: str) -> Iterator[Source | Failure | Skipped]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    count = 0
     try:
-        it = ArchiveIterator(stream)
-        for record in it:
+        for number, record in enumerate(ArchiveIterator(stream)):
+            count += 1
             if record.rec_type not in ("response", "resource"):
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI")
             date = record.rec_headers.get_header("WARC-Date")
-            rec_name = f"{name}#{it.get_record_offset()}"
+            rec_name = f"{name}#{number}"
             content_type = None
             if record.http_headers is not None:
                 status = record.http_headers.get_statuscode()
@@ -228,5 +235,18 @@ def iter_warc(stream, name: str) -> Iterator[Source | Failure | Skipped]:
             yield Source(data, rec_name, uri, date, content_type, {})
     except ArchiveLoadFailed as e:
         yield Failure(name, f"not a readable WARC: {e}")
+        return
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         yield Failure(name, f"WARC truncated or corrupt: {e}")
+        return
+    # warcio stops quietly at a truncated gzip member; check that the compressed stream is whole.
+    if name.lower().endswith(".gz") and hasattr(stream, "seek"):
+        stream.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=stream) as gz:
+                while gz.read(1 << 20):
+                    pass
+        except (OSError, EOFError) as e:
+            yield Failure(name, f"WARC truncated after {count} records: {e}")
+    elif count == 0:
+        yield Failure(name, "no WARC records could be read")

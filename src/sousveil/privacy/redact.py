@@ -24,7 +24,7 @@ PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts"}
 
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}", re.I)
 # Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
-_MOBILE = re.compile(r"(?<![\d\-])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?![\d])")
+_MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d|\.\d)")
 _PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s{1}|电话|手机|联系电话|联系方式|tel|邮箱|座机|传真")
 _MAX_PERSON = 24
 _MAX_EXPERT_LINES = 4

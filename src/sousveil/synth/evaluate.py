@@ -66,7 +66,13 @@ def evaluate(db, truth_path) -> tuple[dict, dict]:
             check("winners", got == want, sorted(want), sorted(got), f)
         got_cats = sorted((r["categories"] or "").split())
         check("categories", got_cats == t["categories"], t["categories"], got_cats, f)
-        leaked = [p for p in t["personal"] if p in (r["text"] or "")]
+        # A personal name inside an organisation's name (林华 in 榆林华安…公司) is not a leak.
+        text = r["text"] or ""
+        for (name,) in db.execute("select name from suppliers where notice_id = ?", [r["id"]]).fetchall():
+            text = text.replace(name, "")
+        for name in (t["buyer"], t["agency"], *(w["name"] for w in t["winners"])):
+            text = text.replace(name, "")
+        leaked = [p for p in t["personal"] if p in text]
         check("redaction", not leaked, [], leaked, f)
     accuracy = {k: hits[k] / totals[k] for k in totals}
     return accuracy, dict(misses)

@@ -334,7 +334,7 @@ class Generator:
             parts.append(f"<p>主要标的信息：{c['topic']['text']}</p>" + self._items_table(c["items"]))
             parts.append("<p>磋商小组成员名单：</p><p>" + "，".join(c["experts"]) + "</p>")
         elif ntype == "tender":
-            parts.append(f"<p>最高限价（元）：{c['budget']}</p>")
+            parts.append(f"<p>采购需求：{c['topic']['text']}</p><p>最高限价（元）：{c['budget']}</p>")
         elif ntype == "correction":
             parts.append(f"<p>项目概况：{c['topic']['text']}</p>")
             parts.append(f"<p>变更内容：递交响应文件截止时间变更为{self.date_text(c['published'] + timedelta(days=12), 'cn_pad')}。</p>")

@@ -1,0 +1,37 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sousveil.ingest.run import ingest
+from sousveil.store.db import open_db
+from sousveil.synth.generate import write_corpus
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CCGP_SAMPLE = FIXTURES / "ccgp" / "award_shenzhen_longhua_2025.html"
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """A generated corpus (with ground truth) ingested once for the whole session."""
+    root = tmp_path_factory.mktemp("corpus")
+    truth = write_corpus(root, 400, seed=11)
+    db_path = root / "corpus.db"
+    summary = ingest([root / "notices"], db_path, progress=False)
+    return {"root": root, "notices": root / "notices", "truth": truth, "db_path": db_path, "summary": summary}
+
+
+@pytest.fixture(scope="session")
+def corpus_db(corpus):
+    return open_db(corpus["db_path"], create=False)
+
+
+def run_cli(*args, check=True, env=None):
+    """Run the installed console script, as a user would."""
+    cmd = [sys.executable, "-m", "sousveil.cli", *map(str, args)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200", **(env or {})})
+    if check and result.returncode != 0:
+        raise AssertionError(f"{cmd} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result

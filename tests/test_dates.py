@@ -1,0 +1,50 @@
+from datetime import date
+
+import cn2an
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sousveil.extract.dates import find_dates
+from sousveil.text import fold
+
+
+def isos(text):
+    return [d.iso for d in find_dates(fold(text))]
+
+
+def test_forms_from_real_notices():
+    assert isos("2025年05月27日 20:20") == ["2025-05-27T20:20"]
+    assert isos("2025-05-27") == ["2025-05-27"]
+    assert isos("2025/5/27") == ["2025-05-27"]
+    assert isos("2025.05.27") == ["2025-05-27"]
+    assert isos("二〇二五年五月二十七日") == ["2025-05-27"]
+    assert isos("２０２５年０５月２７日") == ["2025-05-27"]
+    assert isos("2025年05月27日至2025年05月30日") == ["2025-05-27", "2025-05-30"]
+    assert isos("开标时间：2024年3月5日上午9时30分") == ["2024-03-05"]
+    assert isos("2024-03-05 09:30:00") == ["2024-03-05T09:30"]
+
+
+def test_invalid_dates_are_not_found():
+    assert isos("2025年13月40日") == []
+    assert isos("电话 0755-2333-8582") == []
+
+
+def test_spans():
+    text = fold("公告时间：2025年05月27日 20:20 来源")
+    [d] = find_dates(text)
+    assert text[d.start:d.end] == "2025年05月27日 20:20"
+
+
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31))
+
+
+@given(days, st.sampled_from(["{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日", "{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}.{m:02d}.{d:02d}"]))
+def test_numeric_forms_roundtrip(day, form):
+    assert isos(form.format(y=day.year, m=day.month, d=day.day)) == [day.isoformat()]
+
+
+@given(days)
+def test_chinese_numeral_dates_roundtrip(day):
+    digits = "〇一二三四五六七八九"
+    text = "".join(digits[int(c)] for c in str(day.year)) + f"年{cn2an.an2cn(day.month)}月{cn2an.an2cn(day.day)}日"
+    assert isos(text) == [day.isoformat()]

@@ -1,0 +1,168 @@
+"""Extraction on small hand-made notices, each modelled on a layout seen on real portals."""
+
+from decimal import Decimal
+
+from sousveil.extract.notice import buyer_type, extract_notice
+from sousveil.ingest.convert import html_to_text
+from sousveil.pipeline import process
+from sousveil.ingest.sources import Source
+
+
+def notice_of_html(html: str, url=None):
+    text, meta = html_to_text(html)
+    return extract_notice(text, meta, url), text
+
+
+def winners(n):
+    return sorted((s.lot, s.name, s.amount) for s in n.winners())
+
+
+def assert_spans(n, text):
+    """Every fact with a span points at text that contains its value (or its digits)."""
+    for f in n.facts:
+        if f.start is None:
+            continue
+        assert 0 <= f.start < f.end <= len(text), f
+    for s in n.suppliers:
+        assert text[s.start:s.end] == s.name
+
+
+MULTI_LOT = """<html><head><meta charset="gbk"></head><body>
+<h3>某省公安厅视频监控设备采购项目中标结果公告</h3>
+<p>发布时间：2023-07-14 16:05</p>
+<table><tr><td>采购人</td><td>湖南省公安厅</td><td>项目编号</td><td>HNZC-2023-0815</td></tr>
+<tr><td>采购代理机构</td><td>湖南某某招标有限公司</td><td>采购方式</td><td>公开招标</td></tr></table>
+<p>二、中标信息</p>
+<table><tr><td>标段</td><td>中标供应商名称</td><td>中标金额（万元）</td></tr>
+<tr><td>第一标段</td><td>长沙甲科技有限公司</td><td>123.4567</td></tr>
+<tr><td>第二标段</td><td>株洲乙信息技术有限公司</td><td>88</td></tr></table>
+<p>三、主要标的信息</p>
+<table><tr><td>标段</td><td>货物名称</td><td>品牌</td><td>规格型号</td><td>数量</td><td>单价（元）</td></tr>
+<tr><td>1</td><td>人脸识别摄像机</td><td>海康威视</td><td>iDS-2CD7A46</td><td>120台</td><td>6,800.00</td></tr>
+<tr><td>2</td><td>网络硬盘录像机</td><td>大华</td><td>DHI-NVR4832</td><td>10</td><td>15000</td></tr></table>
+</body></html>"""
+
+
+def test_multi_lot_table_with_unit_in_header():
+    n, text = notice_of_html(MULTI_LOT)
+    assert n.type == "award"
+    assert n.buyer == "湖南省公安厅" and n.buyer_type == "police"
+    assert n.project_code == "HNZC-2023-0815" and n.method == "公开招标"
+    assert n.agency == "湖南某某招标有限公司"
+    assert winners(n) == [("1", "长沙甲科技有限公司", Decimal("1234567")), ("2", "株洲乙信息技术有限公司", Decimal("880000"))]
+    assert n.award_total == Decimal("2114567")
+    assert n.published == "2023-07-14T16:05"
+    assert (n.region.province_code, n.region.city_code) == ("430000", None)
+    items = [(i.lot, i.name, i.brand, i.model, i.quantity, i.unit, i.unit_price) for i in n.items]
+    assert items == [("1", "人脸识别摄像机", "海康威视", "iDS-2CD7A46", Decimal(120), "台", Decimal("6800.00")),
+                     ("2", "网络硬盘录像机", "大华", "DHI-NVR4832", Decimal(10), None, Decimal(15000))]
+    assert_spans(n, text)
+
+
+FREE_TEXT = """<div>成都市公安局锦江区分局智慧公安平台采购项目中标公告</div>
+<p>四川某某项目管理有限公司受成都市公安局锦江区分局的委托，就成都市公安局锦江区分局智慧公安平台采购项目（项目编号：JJGA[2019]-023）
+采用竞争性磋商方式进行采购，现将结果公告如下：经磋商小组评审，确定四川丙网络科技有限公司为成交供应商，成交金额为人民币壹佰贰拾万元整（￥1,200,000.00）。</p>
+<p>联系人：赵先生 手机：13912345678</p>
+<p>二〇一九年十月八日</p>"""
+
+
+def test_older_free_text_notice():
+    n, text = notice_of_html(FREE_TEXT)
+    assert n.type == "award"
+    assert n.title == "成都市公安局锦江区分局智慧公安平台采购项目"
+    assert n.project_code == "JJGA[2019]-023"
+    assert n.method == "竞争性磋商"
+    assert winners(n) == [(None, "四川丙网络科技有限公司", Decimal("1200000.00"))]
+    assert n.award_total == Decimal("1200000")
+    assert n.published == "2019-10-08"
+    assert (n.region.province_code, n.region.city_code, n.region.county_code) == ("510000", "510100", "510104")
+
+
+TRADITIONAL = """<h1>香港警務處資訊科技設備採購中標公告</h1>
+<p>採購人名稱：深圳市公安局福田分局</p><p>項目編號：FT-2021-77</p>
+<p>中標供應商：深圳丁電子有限公司</p><p>中標金額：HK 不適用；人民幣３５６，０００．００元</p>
+<p>發佈日期：2021年3月2日</p>"""
+
+
+def test_traditional_characters_and_full_width_digits():
+    n, text = notice_of_html(TRADITIONAL)
+    assert n.type == "award"
+    assert n.buyer == "深圳市公安局福田分局" and n.buyer_type == "police"
+    assert n.project_code == "FT-2021-77"
+    assert winners(n) == [(None, "深圳丁電子有限公司", Decimal("356000.00"))]
+    assert n.published == "2021-03-02"
+    assert n.region.county_code == "440304"
+
+
+TENDER = """<h2>某县人民医院医疗设备采购招标公告</h2>
+<p>一、项目基本情况</p><p>项目编号：YY-2024-01</p><p>项目名称：河北省某县人民医院医疗设备采购</p>
+<p>预算金额（万元）：238</p><p>最高限价：2,380,000.00元</p><p>采购人：正定县人民医院</p>
+<p>提交投标文件截止时间：2024年05月20日 09:30</p><p>开标时间：2024年05月20日 09:30</p>"""
+
+
+def test_tender_budget_unit_in_label_and_dates():
+    n, text = notice_of_html(TENDER)
+    assert n.type == "tender"
+    assert n.budget == Decimal("2380000")
+    assert n.buyer_type == "health"
+    assert n.region.county_code == "130123"
+    fields = {(f.field, f.value) for f in n.facts}
+    assert ("deadline", "2024-05-20T09:30") in fields and ("bid_opening", "2024-05-20T09:30") in fields
+
+
+def test_masked_and_rate_amounts_are_recorded_not_guessed():
+    n, _ = notice_of_html("<h3>某市某局物业服务成交公告</h3><p>成交供应商：某物业管理有限公司</p><p>成交金额：下浮率3%</p>")
+    assert n.award_total is None and n.amount_status == "rate"
+    n, _ = notice_of_html("<h3>某市某局物业服务成交公告</h3><p>成交供应商：某物业管理有限公司</p><p>成交金额：***</p>")
+    assert n.award_total is None and n.amount_status == "masked"
+    notes = [f.note for f in n.facts if f.field == "award"]
+    assert notes and notes[0].startswith("masked")
+
+
+def test_summary_more_precise_than_body_is_kept_and_both_recorded():
+    html = ("<h3>某中学课桌椅采购结果公告</h3><table><tr><td>总中标金额</td><td>123,456.78元</td></tr></table>"
+            "<p>五、中标信息</p><p>供应商名称：某家具有限公司</p><p>中标金额：12.35万元</p>")
+    n, _ = notice_of_html(html)
+    assert n.award_total == Decimal("123456.78")
+    totals = [f for f in n.facts if f.field == "award_total"]
+    assert any("more precise" in (f.note or "") for f in totals)
+    assert [f.value for f in n.facts if f.field == "award"] == ["123500"]
+
+
+def test_notice_types():
+    for heading, expected in [("某项目更正公告", "correction"), ("某项目终止公告", "cancellation"),
+                              ("某项目废标公告", "cancellation"), ("2024年5月政府采购意向公告", "intention"),
+                              ("某项目单一来源采购公示", "single_source"), ("某项目合同公告", "contract"),
+                              ("某项目竞争性磋商公告", "tender")]:
+        n, _ = notice_of_html(f"<h3>{heading}</h3><p>采购人：某单位</p>")
+        assert n.type == expected, heading
+
+
+def test_type_from_portal_url_when_heading_is_generic():
+    n, _ = notice_of_html("<p>采购人：某单位</p>", url="http://www.ccgp.gov.cn/cggg/dfgg/gzgg/202401/t20240101_1.htm")
+    assert n.type == "correction"
+
+
+def test_label_and_value_on_separate_lines_as_in_pdf_text():
+    text = "某市公安局技侦设备采购中标公告\n采购单位\n某市公安局\n项目编号\nPDF-2022-9\n中标金额\n500000元"
+    n = extract_notice(text)
+    assert n.buyer == "某市公安局" and n.project_code == "PDF-2022-9"
+    assert n.award_total == Decimal("500000")
+
+
+def test_buyer_types():
+    assert buyer_type("新疆维吾尔自治区喀什地区公安局") == "police"
+    assert buyer_type("某市第一看守所") == "prison"
+    assert buyer_type("某市公安医院") == "health"
+    assert buyer_type("某市人民检察院") == "procuratorate"
+    assert buyer_type("某市中级人民法院") == "court"
+    assert buyer_type("某某大学") == "education"
+    assert buyer_type("国网某供电公司") == "state_enterprise"
+    assert buyer_type("某市城市管理局") == "other_government"
+
+
+def test_pipeline_on_gbk_bytes():
+    rec = process(Source(MULTI_LOT.encode("gbk"), "lot.html"))
+    assert rec.status == "ok" and rec.converted.encoding == "gb18030"
+    assert rec.notice.award_total == Decimal("2114567")
+    assert {t.category for t in rec.notice.tags} == {"video"}

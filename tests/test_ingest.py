@@ -1,0 +1,159 @@
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from sousveil.ingest.run import ingest
+from sousveil.store.db import open_db
+from sousveil.synth.generate import write_corpus
+
+from .conftest import CCGP_SAMPLE, run_cli
+
+
+def counts(db_path):
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute("select (select count(*) from documents), (select count(*) from notices),"
+                           " (select count(*) from sources), (select count(*) from tags),"
+                           " (select count(*) from notice_fts_docsize)").fetchone() if _has_docsize(con) else \
+            con.execute("select (select count(*) from documents), (select count(*) from notices),"
+                        " (select count(*) from sources), (select count(*) from tags)").fetchone()
+    finally:
+        con.close()
+
+
+def _has_docsize(con):
+    return bool(con.execute("select 1 from sqlite_master where name = 'notice_fts_docsize'").fetchone())
+
+
+def test_second_run_adds_nothing_and_says_so(tmp_path):
+    write_corpus(tmp_path / "c", 30, seed=3)
+    db = tmp_path / "x.db"
+    first = ingest([tmp_path / "c" / "notices"], db, progress=False)
+    assert (first.new, first.present, first.failed) == (30, 0, 0)
+    before = counts(db)
+    second = ingest([tmp_path / "c" / "notices"], db, progress=False)
+    assert (second.new, second.present, second.failed) == (0, 30, 0)
+    assert counts(db) == before
+    result = run_cli("ingest", tmp_path / "c" / "notices", "--db", db)
+    assert "new: 0  already present: 30  failed: 0" in result.stdout
+    assert "nothing new" in result.stdout
+
+
+def test_same_bytes_from_two_places_is_one_document_with_two_sources(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for d in ("a", "b"):
+        (tmp_path / d / "n.html").write_bytes(CCGP_SAMPLE.read_bytes())
+    db = tmp_path / "x.db"
+    s = ingest([tmp_path / "a", tmp_path / "b"], db, progress=False)
+    assert (s.new, s.present) == (1, 1)
+    docs, notices, sources, *_ = counts(db)
+    assert (docs, notices, sources) == (1, 1, 2)
+
+
+def test_failures_are_recorded_with_reasons_and_do_not_stop_the_run(tmp_path):
+    (tmp_path / "good.html").write_bytes(CCGP_SAMPLE.read_bytes())
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
+    (tmp_path / "empty.html").write_bytes(b"<html><body></body></html>")
+    db = tmp_path / "x.db"
+    result = run_cli("ingest", tmp_path, "--db", db, check=False)
+    assert result.returncode == 3
+    assert "broken.pdf: unreadable PDF" in result.stderr
+    assert "empty.html: no text in the document" in result.stderr
+    assert "new: 1" in result.stdout and "failed: 2" in result.stdout
+    con = sqlite3.connect(db)
+    failed = dict(con.execute("select s.name, d.error from documents d join sources s on s.sha256 = d.sha256"
+                              " where d.status = 'failed'").fetchall())
+    assert {os.path.basename(k) for k in failed} == {"broken.pdf", "empty.html"}
+    assert all(failed.values())
+
+
+def test_pdf_without_text_is_kept_as_needs_ocr(tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page()
+    (tmp_path / "scan.pdf").write_bytes(doc.tobytes())
+    s = ingest([tmp_path], tmp_path / "x.db", progress=False)
+    assert (s.new, s.needs_ocr, s.failed) == (1, 1, 0)
+    con = sqlite3.connect(tmp_path / "x.db")
+    assert con.execute("select status, ocr_pages from documents").fetchone() == ("needs_ocr", "[1]")
+
+
+def test_every_input_format(tmp_path):
+    """HTML (UTF-8, GBK), text, PDF, DOCX, zip and WARC in one run."""
+    from .test_convert import make_docx, make_pdf
+    from .test_sources import write_warc, zip_bytes
+
+    (tmp_path / "a.html").write_bytes(CCGP_SAMPLE.read_bytes())
+    (tmp_path / "b.html").write_bytes("<meta charset=gbk><h3>某县公安局视频监控采购中标公告</h3><p>采购人：某县公安局</p>".encode("gbk"))
+    (tmp_path / "c.txt").write_text("某市法院办公家具采购更正公告\n采购人：某市中级人民法院", encoding="utf-8")
+    (tmp_path / "d.pdf").write_bytes(make_pdf(["某市公安局手机取证设备采购中标公告 中标金额：100万元"]))
+    (tmp_path / "e.docx").write_bytes(make_docx())
+    (tmp_path / "f.zip").write_bytes(zip_bytes({"inner.html": "<h3>某校空调采购结果公告</h3><p>采购人：某某中学</p>"}))
+    write_warc(tmp_path / "g.warc.gz")
+    s = ingest([tmp_path], tmp_path / "x.db", progress=False)
+    assert (s.new, s.failed, s.skipped) == (7, 0, 2)
+    con = sqlite3.connect(tmp_path / "x.db")
+    media = sorted(r[0] for r in con.execute("select media_type from documents"))
+    assert media.count("text/html") == 4 and "application/pdf" in media and "text/plain" in media
+    urls = [r[0] for r in con.execute("select url from sources where url is not null")]
+    assert any(u.endswith("t20250527_1.htm") for u in urls)
+    warc_type = con.execute("select n.type from notices n join sources s on s.sha256 = n.sha256"
+                            " where s.url like '%t20250527_1.htm'").fetchone()[0]
+    assert warc_type == "award"
+
+
+def test_resume_after_sigkill(tmp_path):
+    """Kill an ingest with SIGKILL mid-run; the next run completes without loss or duplicates."""
+    truth = write_corpus(tmp_path / "c", 1500, seed=5)
+    db = tmp_path / "x.db"
+    proc = subprocess.Popen([sys.executable, "-m", "sousveil.cli", "ingest", str(tmp_path / "c" / "notices"),
+                             "--db", str(db), "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    stored = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            con = sqlite3.connect(db, timeout=0.1)
+            stored = con.execute("select count(*) from documents").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            continue
+        if stored >= 200:
+            break
+    assert proc.poll() is None, "ingest finished before it could be killed; make the corpus larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = counts(db)[0]
+    assert 0 < partial < 1500
+    s = ingest([tmp_path / "c" / "notices"], db, progress=False)
+    assert s.new + s.present == 1500 and s.present == partial and s.failed == 0
+    docs, notices, sources, tags, fts_rows = counts(db)
+    assert (docs, notices, sources, fts_rows) == (1500, 1500, 1500, 1500)
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from (select sha256 from documents group by sha256 having count(*) > 1)").fetchone()[0] == 0
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert sum(1 for _ in open(truth, encoding="utf-8")) == 1500
+
+
+def test_failed_document_is_retried(tmp_path):
+    (tmp_path / "n.html").write_bytes(b"<html><body></body></html>")
+    db = tmp_path / "x.db"
+    assert ingest([tmp_path], db, progress=False).failed == 1
+    assert ingest([tmp_path], db, progress=False).failed == 1
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from documents").fetchone()[0] == 1
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_text("hello")
+    result = run_cli("ingest", CCGP_SAMPLE, "--db", bad, check=False)
+    assert result.returncode == 1 and "not an SQLite database" in result.stderr or "not a sousveil" in result.stderr
+    result = run_cli("stats", "--db", tmp_path / "missing.db", check=False)
+    assert result.returncode == 1 and "no such database" in result.stderr
+    assert not (tmp_path / "missing.db").exists()

@@ -1,0 +1,42 @@
+from sousveil.privacy.redact import MARKERS, redact
+
+
+def test_contacts_mobiles_emails_and_experts_are_removed():
+    text = "\n".join([
+        "项目联系人：王老师 电话：13800000001",
+        "联系人：李工，联系电话：0755-23338582，邮箱：li.gong@example.com",
+        "评审专家名单\t张三,李四,王五",
+        "七、评审委员会成员名单",
+        "赵六、钱七；",
+        "八、代理服务收费标准及金额",
+        "采购人：深圳市某某中学 地址：深圳市龙华区人民路1号 联系方式：0755-20000000",
+        "磋商小组成员名单：孙八、周九",
+        "手机：+86 139-1234-5678",
+    ])
+    out, redactions = redact(text)
+    for personal in ("王老师", "13800000001", "李工", "li.gong@example.com", "张三", "李四", "赵六", "钱七", "孙八",
+                     "139-1234-5678"):
+        assert personal not in out
+    # Institutions, addresses and switchboard numbers stay.
+    for kept in ("0755-23338582", "深圳市某某中学", "深圳市龙华区人民路1号", "0755-20000000", "八、代理服务收费标准及金额"):
+        assert kept in out
+    kinds = {r.kind for r in redactions}
+    assert kinds == {"person", "mobile", "email", "experts"}
+    for r in redactions:
+        assert out[r.start:r.end] == MARKERS[r.kind]
+
+
+def test_label_on_its_own_line():
+    out, _ = redact("项目联系人\n刘工\n项目联系电话\n13800000002\n采购单位\n某中学")
+    assert "刘工" not in out and "13800000002" not in out and "某中学" in out
+
+
+def test_traditional_and_full_width_labels():
+    out, _ = redact("聯絡人：陳先生　電話：１３８０００００００２")
+    assert "陳先生" not in out and "１３８０００００００２" not in out
+
+
+def test_landlines_and_amounts_are_not_mobile_numbers():
+    text = "中标金额：13800000001.00元\n电话：010-12345678\n项目编号：138000000012345"
+    out, _ = redact(text)
+    assert "010-12345678" in out and "138000000012345" in out and "13800000001.00元" in out
