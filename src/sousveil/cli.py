@@ -50,7 +50,9 @@ def cli():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="SQLite database (created if missing).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def ingest(paths, db_path, progress):
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for conversion and extraction.")
+def ingest(paths, db_path, progress, jobs):
     """Read notices (HTML, text, PDF, DOCX, zip, WARC) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
@@ -59,7 +61,7 @@ def ingest(paths, db_path, progress):
     from .ingest.run import ingest as run
 
     try:
-        summary = run(list(paths), db_path, progress=progress)
+        summary = run(list(paths), db_path, progress=progress, jobs=jobs)
     except store.StoreError as e:
         fail(str(e))
     for name, reason in summary.failures:

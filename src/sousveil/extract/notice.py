@@ -7,6 +7,7 @@ label<TAB>value, and tables) and then assembles the notice, keeping the span of 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,6 +70,20 @@ def lot_key(raw: str) -> str:
             return str((int(_CN_NUM.get(tens, "1")) if tens else 1) * 10 + (int(_CN_NUM[ones]) if ones else 0))
         return _CN_NUM[raw]
     return raw
+
+
+@functools.lru_cache(maxsize=1)
+def type_rules() -> tuple[list, dict, list]:
+    """notice_types.yaml with its keywords folded once: (types, url sections, methods)."""
+    data = load_yaml("notice_types.yaml")
+    types = [(r["type"], [fold(k) for k in sorted(r["title"], key=len, reverse=True)]) for r in data["types"]]
+    methods = [(m, [fold(w) for w in words]) for m, words in data["methods"].items()]
+    return types, data["url_sections"], methods
+
+
+@functools.lru_cache(maxsize=1)
+def buyer_rules() -> list[tuple[str, list[str]]]:
+    return [(r["type"], [fold(k) for k in r["keywords"]]) for r in load_yaml("buyer_types.yaml")["rules"]]
 
 
 class Scan:
@@ -205,7 +220,7 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
-    rules = load_yaml("notice_types.yaml")
+    types, url_sections, _ = type_rules()
     candidates = [fold(meta[k]).strip() for k in ("ArticleTitle", "title") if meta.get(k)]
     heading_line = None
     for cand in candidates:
@@ -227,27 +242,27 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
         notice.heading = text[start:start + len(line)].strip()
         _span_fact(notice, "heading", text, start, start + len(line))
     probe = fold(notice.heading or "")
-    for rule in rules["types"]:
-        hit = next((k for k in rule["title"] if fold(k) in probe), None)
+    for ntype, keywords in types:
+        hit = next((k for k in keywords if k in probe), None)
         if hit:
-            notice.type = rule["type"]
-            s = heading_line[0] + probe.index(fold(hit))
-            _span_fact(notice, "type", text, s, s + len(hit), value=rule["type"])
+            notice.type = ntype
+            s = heading_line[0] + probe.index(hit)
+            _span_fact(notice, "type", text, s, s + len(hit), value=ntype)
             return
     if url:
         m = re.search(r"/cggg/(?:dfgg|zygg)/([a-z]+)/", url)
-        if m and m.group(1) in rules["url_sections"]:
-            notice.type = rules["url_sections"][m.group(1)]
+        if m and m.group(1) in url_sections:
+            notice.type = url_sections[m.group(1)]
             notice.facts.append(Fact("type", notice.type, origin="url", note=f"portal section {m.group(1)}"))
             return
     # Last resort: the first type keyword anywhere near the top of the text.
     head = folded[:3000]
     best = None
-    for rule in rules["types"]:
-        for k in rule["title"]:
-            i = head.find(fold(k))
+    for ntype, keywords in types:
+        for k in keywords:
+            i = head.find(k)
             if i >= 0 and (best is None or i < best[0]):
-                best = (i, len(k), rule["type"])
+                best = (i, len(k), ntype)
     if best:
         notice.type = best[2]
         _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword in text, not in a title")
@@ -278,9 +293,9 @@ def _looks_like_heading(line: str) -> bool:
 def _title_from_heading(heading: str) -> str:
     """The project name inside a heading: the heading without its notice-type ending."""
     folded = fold(heading)
-    for rule in load_yaml("notice_types.yaml")["types"]:
-        for k in sorted(rule["title"], key=len, reverse=True):
-            i = folded.rfind(fold(k))
+    for _, keywords in type_rules()[0]:
+        for k in keywords:
+            i = folded.rfind(k)
             if i > 0 and i + len(k) >= len(folded) - 6:
                 return heading[:i].rstrip(" -—_:：")
     return heading
@@ -306,7 +321,7 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
             code = _unbalanced_cut(folded[m.start():m.end()])
             notice.project_code = text[m.start():m.start() + len(code)].strip(_TRAILING)
             _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
-    methods = load_yaml("notice_types.yaml")["methods"]
+    methods = type_rules()[2]
     hit = scan.first("method")
     regions_to_probe = []
     if hit:
@@ -317,9 +332,9 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
     regions_to_probe.append((0, min(len(folded), 4000)))
     for s, e in regions_to_probe:
         found = []
-        for method, words in methods.items():
+        for method, words in methods:
             for w in words:
-                i = folded.find(fold(w), s, e)
+                i = folded.find(w, s, e)
                 if i >= 0:
                     found.append((i, -len(w), method, w))
         if found:
@@ -587,7 +602,7 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
 
 def buyer_type(name: str) -> str:
     folded = fold(name)
-    for rule in load_yaml("buyer_types.yaml")["rules"]:
-        if any(k in folded for k in rule["keywords"]):
-            return rule["type"]
+    for btype, keywords in buyer_rules():
+        if any(k in folded for k in keywords):
+            return btype
     return "other"

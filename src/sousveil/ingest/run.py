@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing import Pool
 from pathlib import Path
 
 from ..pipeline import Record, process, sha256, versions
@@ -40,9 +42,13 @@ def _file_of(name: str) -> str:
     return name.split("!", 1)[0].split("#", 1)[0]
 
 
-def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH) -> Summary:
+def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
+           jobs: int = 1) -> Summary:
+    """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
+    processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
+    in input order."""
     db = store.open_db(db_path)
-    ver = versions()
+    ver = versions()  # load the data files before forking, so that workers share them
     summary = Summary()
     db_file = Path(db_path).resolve()
     exclude = frozenset(db_file.with_name(db_file.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
@@ -71,6 +77,16 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
+    pool = Pool(jobs) if jobs > 1 else None
+    inflight: deque = deque()  # (digest, source, AsyncResult) in input order
+
+    def collect(limit: int):
+        while len(inflight) > limit:
+            digest, source, result = inflight.popleft()
+            _record(result.get(), summary, batch)
+            if len(batch) >= batch_size:
+                flush()
+
     with Progress(*columns, disable=not show, transient=False) as bar:
         task = bar.add_task("ingest", total=len(files), docs=0, rate=0.0, mbs=0.0)
         current_file = None
@@ -87,7 +103,12 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             elif isinstance(item, Skipped):
                 summary.skipped += 1
             else:
-                _one(db, item, summary, batch, pending)
+                digest = _check(db, item, summary, batch, pending)
+                if digest and pool:
+                    inflight.append((digest, item, pool.apply_async(process, (item, digest))))
+                    collect(4 * jobs * 8)
+                elif digest:
+                    _record(process(item, digest), summary, batch)
             if len(batch) >= batch_size:
                 flush()
             elapsed = max(time.perf_counter() - started, 1e-9)
@@ -95,25 +116,37 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                        mbs=summary.bytes / elapsed / 1e6)
         if current_file is not None:
             bar.advance(task)
+        collect(0)
         flush()
+    if pool:
+        pool.close()
+        pool.join()
+    # Fold the write-ahead log back into the database file, so that the file alone is complete
+    # (copied, published or opened read-only) once the run has finished.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _one(db, source: Source, summary: Summary, batch: list, pending: set) -> None:
+def _check(db, source: Source, summary: Summary, batch: list, pending: set) -> str | None:
+    """The document's digest when it needs processing; None when it is stored already."""
     digest = sha256(source.data)
     summary.bytes += len(source.data)
     status = "pending" if digest in pending else store.document_status(db, digest)
     if status is not None and status != "failed":
         summary.present += 1
         batch.append(("source", digest, source))  # another place the same bytes came from
-        return
-    rec = process(source, digest)
+        return None
     pending.add(digest)
+    return digest
+
+
+def _record(rec: Record, summary: Summary, batch: list) -> None:
     batch.append(rec)
     if rec.status == "failed":
         summary.failed += 1
-        summary.failures.append((source.name, rec.error or "failed"))
+        summary.failures.append((rec.source.name, rec.error or "failed"))
     else:
         summary.new += 1
         summary.needs_ocr += rec.status in ("needs_ocr", "partial_ocr")

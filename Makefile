@@ -1,0 +1,36 @@
+# Two set-up commands for a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The main job on the bundled sample corpus: the real notice in tests/fixtures/ccgp and a
+# seeded synthetic corpus (every generated document says it is synthetic).
+demo: $(STAMP)
+	rm -rf demo && mkdir -p demo
+	$(BIN)/sousveil synth --n 500 --seed 2026 demo/synthetic
+	$(BIN)/sousveil ingest tests/fixtures/ccgp/award_shenzhen_longhua_2025.html demo/synthetic/notices --db demo/sousveil.db
+	$(BIN)/sousveil stats --db demo/sousveil.db --top 5
+	@echo
+	@echo "Try a search (Chinese from two characters, or English words), then open a notice:"
+	@echo "  $(BIN)/sousveil search 人脸识别 --db demo/sousveil.db --category video"
+	@echo "  $(BIN)/sousveil search 空调 --db demo/sousveil.db --real"
+	@echo "  $(BIN)/sousveil show 1 --db demo/sousveil.db"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Not part of `make test`: generates 10,000 and 100,000 notices (cached in bench/out/).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes 10000 100000
+
+clean:
+	rm -rf $(VENV) demo bench/out .pytest_cache .hypothesis
