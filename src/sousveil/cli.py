@@ -129,12 +129,20 @@ def search(query, db_path, category, province, buyer_type, year, type_, syntheti
         if r.get("snippet"):
             title.append("\n")
             title.append(_highlighted(r["snippet"]["text"], r["snippet"]["highlights"]))
-        table.add_row(str(r["id"]), (r["published"] or "")[:10], r["type"], title, r["award_total"] or "",
+        table.add_row(str(r["id"]), (r["published"] or "")[:10], r["type"], title, money(r["award_total"]),
                       r["categories"] or "", " ".join(x for x in (r["province"], r["city"], r["county"]) if x))
     out.print(table)
     synthetic_shown = sum(1 for r in rows if r["synthetic"])
     if synthetic_shown:
         out.print(f"[magenta]{synthetic_shown} of the notices shown are {SYNTHETIC_LABEL} (generated test data).[/magenta]")
+
+
+def money(value: str | None) -> str:
+    """An exact yuan amount with thousands separators, for reading (exports keep the plain decimal)."""
+    if not value:
+        return ""
+    whole, _, frac = value.partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
 def _highlighted(text: str, spans, style: str = "bold yellow") -> Text:
@@ -178,6 +186,7 @@ def show(ref, db_path, with_text, as_json):
     for f in n["facts"]:
         span = f"{f['span_start']}-{f['span_end']}" if f["span_start"] is not None else f["origin"]
         evidence = text[f["span_start"]:f["span_end"]] if f["span_start"] is not None else ""
+        evidence = "" if evidence == f["value"] else evidence  # shown once when the value is the text itself
         facts.add_row(f["field"], f["value"] or "", f["lot"] or "", span, evidence, f["note"] or "")
     out.print(facts)
     if n["suppliers"]:
@@ -185,7 +194,7 @@ def show(ref, db_path, with_text, as_json):
         for col in ("role", "lot", "name", "amount (CNY)"):
             sup.add_column(col)
         for s in n["suppliers"]:
-            sup.add_row(s["role"], s["lot"] or "", s["name"], s["amount"] or "")
+            sup.add_row(s["role"], s["lot"] or "", s["name"], money(s["amount"]))
         out.print(sup)
     if n["items"]:
         items = Table(title="items")
@@ -193,7 +202,7 @@ def show(ref, db_path, with_text, as_json):
             items.add_column(col, overflow="fold")
         for i in n["items"]:
             items.add_row(i["lot"] or "", i["name"], i["brand"] or "", i["model"] or "", i["quantity"] or "",
-                          i["unit"] or "", i["unit_price"] or "")
+                          i["unit"] or "", money(i["unit_price"]))
         out.print(items)
     tags = Table(title=f"tags (taxonomy {n['taxonomy_version']})")
     for col in ("category", "term", "strength", "span", "snippet", "support"):
@@ -240,7 +249,7 @@ def stats(db_path, top, as_json):
             table.add_column(k, justify="right" if k not in ("category", "province", "name") else "left")
         for r in rows:
             table.add_row(*(str(r[k] if r[k] is not None else "") for k in keys), str(r["notices"]),
-                          r["award_value"] or "0", str(r["synthetic"]) if r["synthetic"] else "")
+                          money(r["award_value"]) or "0", str(r["synthetic"]) if r["synthetic"] else "")
         out.print(table)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+
+import ahocorasick
 from dataclasses import dataclass
 
 from ..data_files import load_yaml
@@ -13,6 +15,20 @@ from ..text import fold
 HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])")
 
 
+_SEPARATOR = re.compile(r"\s*(:|为|是(?!否))\s*")
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A label followed by a separator: "采购人：", "中标供应商为"."""
+
+    start: int
+    end: int  # end of the label
+    value_start: int  # after the separator
+    label: str
+    sep: str
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     version: str
@@ -20,8 +36,17 @@ class Vocabulary:
     scoped: dict  # scope -> {folded label -> field}
     scope_headings: list  # [(folded heading keyword, scope)] longest first
     column_of: dict  # folded column label -> column
-    label_re: re.Pattern  # any label followed by a separator
+    automaton: object  # every label, for one-pass matching (pyahocorasick)
     cell_labels: frozenset  # every label, for cells that are a label alone
+
+    def matches(self, text: str) -> list[LabelMatch]:
+        """Labels followed by a separator, leftmost-longest, in one pass over `text`."""
+        out = []
+        for end, label in self.automaton.iter_long(text):
+            m = _SEPARATOR.match(text, end + 1)
+            if m:
+                out.append(LabelMatch(end + 1 - len(label), end + 1, m.end(), label, m.group(1)))
+        return out
 
 
 def _norm(label: str) -> str:
@@ -45,10 +70,11 @@ def vocabulary() -> Vocabulary:
         for label in labels:
             column_of.setdefault(_norm(label), col)
     all_labels = set(field_of) | {k for d in scoped.values() for k in d}
-    alternation = "|".join(re.escape(x) for x in sorted(all_labels, key=len, reverse=True))
-    # A label is followed by a colon, or by 为/是 for the fields that free text states that way.
-    label_re = re.compile(rf"(?P<label>{alternation})\s*(?P<sep>:|为|是(?!否))\s*")
-    return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, label_re, frozenset(all_labels))
+    automaton = ahocorasick.Automaton()
+    for label in all_labels:
+        automaton.add_word(label, label)
+    automaton.make_automaton()
+    return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels))
 
 
 def column_label(cell: str) -> tuple[str | None, str]:

@@ -7,6 +7,7 @@ label<TAB>value, and tables) and then assembles the notice, keeping the span of 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -94,6 +95,8 @@ class Scan:
         self.voc = vocabulary()
         self.hits: list[Hit] = []
         self.tables: list[tuple[Table, str | None, str | None]] = []  # table, scope, lot
+        self.label_matches = self.voc.matches(folded)
+        self.match_starts = [m.start for m in self.label_matches]
         self.lines: list[tuple[int, str]] = []
         pos = 0
         for line in folded.split("\n"):
@@ -148,21 +151,26 @@ class Scan:
         return i + 1
 
     def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
-        matches = [m for m in self.voc.label_re.finditer(cell)]
+        lo = bisect.bisect_left(self.match_starts, offset)
+        hi = bisect.bisect_left(self.match_starts, offset + len(cell))
+        # Matches inside this cell whose separator also lies inside it.
+        matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
         for k, m in enumerate(matches):
-            field = self._field(m.group("label"), scope)
+            field = self._field(m.label, scope)
             if not field:
                 continue
-            if m.group("sep") != ":" and field not in ("supplier", "award", "budget"):
+            if m.sep != ":" and field not in ("supplier", "award", "budget"):
                 continue
-            end = matches[k + 1].start() if k + 1 < len(matches) else len(cell)
-            if m.group("sep") != ":" and field == "supplier" and not _is_org(cell[m.end():end]):
+            end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
+            if m.sep != ":" and field == "supplier" and not _is_org(self.folded[m.value_start:end]):
                 continue  # "成交供应商为中小企业的，…" is a condition, not a name
-            self._add(field, m.group("label"), offset + m.end(), offset + end, lot, scope)
-        for m in _SUPPLIER_BY_VERB.finditer(cell):
-            self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
-        for m in _BUYER_BY_VERB.finditer(cell):
-            self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
+            self._add(field, m.label, m.value_start, end, lot, scope)
+        if "为" in cell:  # the free-text patterns are slow regexes: run them only where they can match
+            for m in _SUPPLIER_BY_VERB.finditer(cell):
+                self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+        if "受" in cell:
+            for m in _BUYER_BY_VERB.finditer(cell):
+                self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
 
     def _field(self, label: str, scope: str | None) -> str | None:
         if scope and label in self.voc.scoped.get(scope, {}):

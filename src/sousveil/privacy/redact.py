@@ -8,6 +8,7 @@ position of each redaction are kept, never what was removed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,49 +47,57 @@ def redact(text: str) -> tuple[str, list[Redaction]]:
     return _apply(text, spans)
 
 
+@functools.lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern, dict]:
+    """Regexes for personal-data labels standing alone in a cell or line, and for expert headings."""
+    voc = vocabulary()
+    kinds = {label: PERSONAL_FIELDS[field] for label, field in voc.field_of.items() if field in PERSONAL_FIELDS}
+    labels = "|".join(re.escape(x) for x in sorted(kinds, key=len, reverse=True))
+    cell = re.compile(rf"(?m)(?:^|(?<=\t))[ ]*(?P<label>{labels})[ ]*:?[ ]*(?:\t(?P<value>[^\t\n]*)|$)")
+    headings = "|".join(re.escape(k) for k, scope in voc.scope_headings if scope == "experts_block")
+    expert_heading = re.compile(rf"(?m)^[^\t\n]{{0,30}}(?:{headings})[ ]*:?[ ]*$")
+    return cell, expert_heading, kinds
+
+
 def _labelled(folded: str) -> list[tuple[int, int, str]]:
     voc = vocabulary()
+    cell_re, expert_re, kinds = _patterns()
     spans = []
-    for m in voc.label_re.finditer(folded):
-        kind = PERSONAL_FIELDS.get(voc.field_of.get(m.group("label")))
-        if kind and m.group("sep") == ":":
-            spans.append(_value_span(folded, m.end(), kind))
-    # Cells that are a label alone: the value is the next cell, or the next line.
-    pos = 0
-    lines = folded.split("\n")
-    expert_block = 0
-    for i, line in enumerate(lines):
-        start = pos
-        pos += len(line) + 1
-        if expert_block:
+    for m in voc.matches(folded):
+        kind = PERSONAL_FIELDS.get(voc.field_of.get(m.label))
+        if kind and m.sep == ":":
+            spans.append(_value_span(folded, m.value_start, kind))
+    # A label alone in its cell: the value is the next cell, or the next line for a label alone on its line.
+    for m in cell_re.finditer(folded):
+        kind = kinds[m.group("label")]
+        if m.group("value") is not None:
+            spans.append((m.start("value"), m.end("value"), kind))
+            continue
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        if folded[line_start:m.start()].strip():
+            continue  # other cells before the label on this line, none after it
+        nxt = m.end() + 1
+        line_end = folded.find("\n", nxt)
+        line_end = len(folded) if line_end < 0 else line_end
+        following = folded[nxt:line_end]
+        if nxt <= len(folded) and following.strip() and len(following) <= 80 \
+                and following.strip().rstrip(":") not in voc.cell_labels:
+            spans.append((nxt, line_end, kind))
+    # A heading such as "七、评审委员会成员名单" with the names on the lines after it.
+    for m in expert_re.finditer(folded):
+        pos = m.end() + 1
+        for _ in range(_MAX_EXPERT_LINES):
+            if pos >= len(folded):
+                break
+            end = folded.find("\n", pos)
+            end = len(folded) if end < 0 else end
+            line = folded[pos:end]
             first_cell = line.split("\t")[0].strip().rstrip(":").replace(" ", "")
-            if HEADING_PREFIX.match(line) or voc.label_re.search(line) or first_cell in voc.cell_labels:
-                expert_block = 0
-            else:
-                spans.append((start, start + len(line), "experts"))
-                expert_block -= 1
-                continue
-        cells = line.split("\t")
-        offset = start
-        for j, cell in enumerate(cells):
-            kind = PERSONAL_FIELDS.get(voc.field_of.get(cell.strip().rstrip(":").replace(" ", "")))
-            if kind:
-                if j + 1 < len(cells):
-                    vs = offset + len(cell) + 1
-                    spans.append((vs, vs + len(cells[j + 1]), kind))
-                elif len(cells) == 1 and i + 1 < len(lines) and len(lines[i + 1]) <= 80 \
-                        and lines[i + 1].strip().rstrip(":") not in voc.cell_labels:
-                    spans.append((pos, pos + len(lines[i + 1]), kind))
-            offset += len(cell) + 1
-        # A heading such as "七、评审委员会成员名单" with the names on the lines after it.
-        if "\t" not in line and len(line) < 40 and _ends_with_expert_heading(line):
-            expert_block = _MAX_EXPERT_LINES
+            if HEADING_PREFIX.match(line) or voc.matches(line) or first_cell in voc.cell_labels:
+                break
+            spans.append((pos, end, "experts"))
+            pos = end + 1
     return spans
-
-
-def _ends_with_expert_heading(line: str) -> bool:
-    bare = line.strip().rstrip(":").replace(" ", "")
-    return any(bare.endswith(k) for k, scope in vocabulary().scope_headings if scope == "experts_block")
 
 
 def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:

@@ -10,6 +10,7 @@ header units, date forms, traditional characters, and personal data that must be
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import random
@@ -55,6 +56,13 @@ class Truth:
     categories: list = field(default_factory=list)
     personal: list = field(default_factory=list)  # strings that must not survive redaction
     synthetic: bool = True
+
+
+@functools.lru_cache(maxsize=1)
+def _s2hk():
+    import opencc
+
+    return opencc.OpenCC("s2hk")
 
 
 def _weighted(rng: random.Random, options):
@@ -175,7 +183,7 @@ class Generator:
         lots = 1 if rng.random() < 0.75 else rng.randint(2, 3)
         items = []
         for name, brand, model, unit, lo, hi in topic["items"]:
-            qty = rng.randint(1, 300)
+            qty = rng.randint(1, max(1, min(300, 2_000_000 // int(hi))))  # keep totals in a plausible range
             price = Decimal(rng.randint(int(lo), int(hi)))
             items.append({"name": name, "brand": brand, "model": model, "unit": unit, "quantity": qty,
                           "unit_price": _yuan_text(price)})
@@ -355,10 +363,7 @@ class Generator:
         roll = rng.random()
         traditional = roll > 0.95
         if traditional:
-            import opencc
-
-            conv = opencc.OpenCC("s2hk")
-            body = conv.convert(body)
+            body = _s2hk().convert(body)
             truth.traditional = True
             encoding, declared = ("big5hkscs", "big5") if rng.random() < 0.5 else ("utf-8", "utf-8")
         elif roll < 0.65:
