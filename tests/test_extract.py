@@ -166,3 +166,52 @@ def test_pipeline_on_gbk_bytes():
     assert rec.status == "ok" and rec.converted.encoding == "gb18030"
     assert rec.notice.award_total == Decimal("2114567")
     assert {t.category for t in rec.notice.tags} == {"video"}
+
+
+CCGP_TENDER_2020 = """<div class="vF_detail_header"><h2>某市公安局视频监控系统运维服务项目公开招标公告</h2>
+<p>2024年03月05日 17:32 来源：</p></div>
+<div class="vF_detail_content"><p>项目概况</p>
+<p>视频监控系统运维服务项目 招标项目的潜在投标人应在某市公共资源交易中心获取招标文件，并于2024年03月26日 09点30分（北京时间）前递交投标文件。</p>
+<p>一、项目基本情况</p>
+<p>项目编号：SZCG-2024-0312</p><p>项目名称：某市公安局视频监控系统运维服务项目</p>
+<p>预算金额：356.780000 万元（人民币）</p><p>最高限价（如有）：356.780000 万元（人民币）</p>
+<p>采购需求：合同包1(视频监控运维)：合同包预算金额：200.000000万元（人民币）</p>
+<p>合同包2(卡口运维)：合同包预算金额：156.780000万元（人民币）</p>
+<p>合同履行期限：12个月</p>
+<p>三、获取招标文件</p><p>时间：2024年03月06日 至 2024年03月13日，每天上午9:00至12:00（北京时间，法定节假日除外）</p>
+<p>售价：￥0.0 元（人民币）</p>
+<p>八、对本次招标提出询问，请按以下方式联系。</p>
+<p>1.采购人信息</p><p>名 称：嘉兴市公安局</p><p>地址：嘉兴市南湖区某路1号</p><p>联系方式：0573-12345678</p>
+<p>2.采购代理机构信息</p><p>名 称：浙江某某项目管理有限公司</p>
+<p>3.项目联系方式</p><p>项目联系人：何工</p><p>电 话：0573-87654321</p></div>"""
+
+
+def test_ccgp_2020_tender_with_lot_budgets():
+    n, text = notice_of_html(CCGP_TENDER_2020)
+    assert n.type == "tender"
+    assert n.project_code == "SZCG-2024-0312"
+    assert n.published == "2024-03-05T17:32"
+    assert n.budget == Decimal("3567800")
+    assert n.buyer == "嘉兴市公安局" and n.agency == "浙江某某项目管理有限公司"
+    assert (n.region.city_code, n.region.county_code) == ("330400", "330402")
+    assert n.buyer_type == "police"
+
+
+CCGP_AWARD_2021 = """<h2>某区公安分局人脸识别系统采购项目中标（成交）结果公告</h2>
+<p>一、项目编号：HZCG-2021-88</p><p>二、项目名称：人脸识别系统采购项目</p>
+<p>三、中标（成交）信息</p>
+<table><tr><td>序号</td><td>中标（成交）金额(元)</td><td>中标供应商名称</td><td>中标供应商地址</td></tr>
+<tr><td>1</td><td>最终报价:668.792(万元)</td><td>杭州某某科技有限公司</td><td>杭州市西湖区某路</td></tr></table>
+<p>四、主要标的信息</p>
+<table><tr><td>序号</td><td>供应商名称</td><td>货物名称</td><td>货物品牌</td><td>货物型号</td><td>货物数量</td><td>货物单价(元)</td></tr>
+<tr><td>1</td><td>杭州某某科技有限公司</td><td>人脸抓拍机</td><td>海康威视</td><td>DS-2CD7</td><td>50</td><td>3,200.00</td></tr></table>
+<p>1.采购人信息</p><p>名称：杭州市公安局西湖区分局</p>"""
+
+
+def test_ccgp_2021_award_with_amount_unit_in_the_cell():
+    n, text = notice_of_html(CCGP_AWARD_2021)
+    assert n.type == "award"
+    assert [(w.name, w.amount) for w in n.winners()] == [("杭州某某科技有限公司", Decimal("6687920"))]
+    assert n.buyer == "杭州市公安局西湖区分局" and n.region.county_code == "330106"
+    [item] = n.items
+    assert (item.name, item.brand, item.quantity, item.unit_price) == ("人脸抓拍机", "海康威视", Decimal(50), Decimal("3200.00"))

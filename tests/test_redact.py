@@ -40,3 +40,12 @@ def test_landlines_and_amounts_are_not_mobile_numbers():
     text = "中标金额：13800000001.00元\n电话：010-12345678\n项目编号：138000000012345"
     out, _ = redact(text)
     assert "010-12345678" in out and "138000000012345" in out and "13800000001.00元" in out
+
+
+def test_folded_output_is_the_fold_of_the_redacted_text():
+    from sousveil.privacy.redact import redact_folded
+    from sousveil.text import fold
+
+    text = "聯絡人：陳先生　手機：１３８０００００００２\n採購人：某某中學 郵箱：ＡＢＣ@example.com"
+    out, _, folded = redact_folded(text)
+    assert folded == fold(out)

@@ -16,9 +16,8 @@ from .extract.notice import extract_notice
 from .ingest.convert import ConversionError, Converted, convert
 from .ingest.sources import Source
 from .model import Notice
-from .privacy.redact import Redaction, redact
+from .privacy.redact import Redaction, redact_folded
 from .store import fts
-from .text import fold
 
 # Every document the generator writes carries this line; see sousveil.synth.
 SYNTHETIC_MARK = "【合成数据 SYNTHETIC】"
@@ -59,13 +58,12 @@ def process(source: Source, digest: str | None = None) -> Record:
         converted = convert(source.data, source.name, source.content_type)
     except ConversionError as e:
         return Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
-    text, redactions = redact(converted.text)
+    text, redactions, folded = redact_folded(converted.text)
     synthetic = is_synthetic(source, text)
     if not text.strip():
         status = "needs_ocr" if converted.ocr_pages else "failed"
         error = None if converted.ocr_pages else "no text in the document"
         return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, error=error)
-    folded = fold(text)
     notice = extract_notice(text, converted.html_meta, source.url, folded)
     parties = [s.name for s in notice.suppliers] + [notice.agency]
     notice.tags = classify(text, notice.buyer_type, folded=folded, exclude=party_spans(folded, parties))

@@ -21,7 +21,7 @@ SCALE = {"元": 1, "圆": 1, "千元": 1000, "万元": 10_000, "万": 10_000, "�
 _ARABIC = re.compile(
     r"(?P<cur>¥|\$|rmb|cny|人民币|人民幣)?\s*[:]?\s*(?:(?:大写|小写)\s*[:]?\s*)?"
     r"(?P<num>\d{1,3}(?:[,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?!\s*%|\d|\.\d)\s*(?P<unit>百万元|亿元|万元|千元|元|圆|亿|万|million|m(?![a-z]))?"
+    r"(?!\s*%|\d|\.\d)\s*(?:(?P<unit>百万元|亿元|万元|千元|元|圆|亿|万|million|m(?![a-z]))|\((?P<punit>百万元|亿元|万元|千元|元)\))?"
 )
 _CAP_DIGITS = "零〇壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千两"
 _CAPITAL = re.compile(
@@ -59,7 +59,7 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
     """The first sum of money in `text` (a label's value), and its span within `text`."""
     arabic = None
     for m in _ARABIC.finditer(text):
-        if m.group("unit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
+        if m.group("unit") or m.group("punit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
             arabic = m
             break
     capital = next((m for m in _CAPITAL.finditer(text) if m.group("cap") or m.group("jiao") or m.group("fen")), None)
@@ -73,7 +73,7 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
                     cap_value += _CAP_VALUE[capital.group(part)] * scale
     if arabic:
         num = Decimal(arabic.group("num").replace(",", ""))
-        unit = arabic.group("unit") or default_unit
+        unit = arabic.group("unit") or arabic.group("punit") or default_unit
         note = None
         if unit is None:
             unit = "元"

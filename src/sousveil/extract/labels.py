@@ -15,6 +15,8 @@ from ..text import fold
 HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[、.．](?!\d)|第[一二三四五六七八九十\d]+[章节部分条])")
 
 
+_TRAILING_UNIT = re.compile(r"\([^)]*\)$")
+_COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
 _SEPARATOR = re.compile(r"\s*(:|为|是(?!否))\s*")
 
 
@@ -45,7 +47,8 @@ class Vocabulary:
         for end, label in self.automaton.iter_long(text):
             m = _SEPARATOR.match(text, end + 1)
             if m:
-                out.append(LabelMatch(end + 1 - len(label), end + 1, m.end(), label, m.group(1)))
+                start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded
+                out.append(LabelMatch(start, end + 1, m.end(), label, m.group(1)))
         return out
 
 
@@ -73,22 +76,42 @@ def vocabulary() -> Vocabulary:
     automaton = ahocorasick.Automaton()
     for label in all_labels:
         automaton.add_word(label, label)
+        if len(label) == 2:
+            # Portals pad two-character labels to the width of longer ones: "名 称：", "电　　话：".
+            for n in range(1, 5):
+                automaton.add_word(label[0] + " " * n + label[1], label)
     automaton.make_automaton()
     return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels))
 
 
+@functools.lru_cache(maxsize=4096)
 def column_label(cell: str) -> tuple[str | None, str]:
     """(column, header text without its unit) for a table header cell."""
     voc = vocabulary()
     norm = cell.replace(" ", "").rstrip(":")
     if norm in voc.column_of:
         return voc.column_of[norm], norm
-    bare = re.sub(r"\([^)]*\)$", "", norm)
-    return voc.column_of.get(bare), bare
+    bare = _TRAILING_UNIT.sub("", norm)
+    if bare in voc.column_of:
+        return voc.column_of[bare], bare
+    # 货物品牌, 产品数量, 标的单价: a known column behind a word for "goods".
+    for prefix in _COLUMN_PREFIXES:
+        if bare.startswith(prefix) and bare[len(prefix):] in voc.column_of:
+            return voc.column_of[bare[len(prefix):]], bare
+    return None, bare
+
+
+@functools.lru_cache(maxsize=1)
+def _scope_re() -> tuple[re.Pattern, dict]:
+    headings = vocabulary().scope_headings  # longest first, so the alternation prefers them
+    first = {}
+    for keyword, scope in headings:
+        first.setdefault(keyword, scope)
+    return re.compile("|".join(re.escape(k) for k, _ in headings)), first
 
 
 def scope_of_heading(folded_line: str) -> str | None:
-    for keyword, scope in vocabulary().scope_headings:
-        if keyword in folded_line:
-            return scope
-    return None
+    """The scope a heading line opens (the longest heading keyword it contains)."""
+    pattern, scope_of = _scope_re()
+    found = [m.group(0) for m in pattern.finditer(folded_line)]
+    return scope_of[max(found, key=len)] if found else None

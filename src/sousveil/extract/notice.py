@@ -46,6 +46,11 @@ _SUPPLIER_BY_VERB = re.compile(
 )
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
+_MAX_LABEL_CELL = 30
+_LOT_ANY = re.compile(
+    r"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
+    r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
+)
 # "某代理公司受某某局（的）委托": the buyer in free-text notices.
 _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -115,14 +120,15 @@ class Scan:
                     self.tables.append((table, scope, lot))
                     i = after
                     continue
-            heading = bool(HEADING_PREFIX.match(line)) or (len(line) <= 30 and ":" not in line and "\t" not in line)
-            if heading:
+            numbered = HEADING_PREFIX.match(line)
+            rest = line[numbered.end():] if numbered else line
+            if numbered or (len(line) <= 30 and ":" not in line and "\t" not in line):
                 new_scope = scope_of_heading(line.split(":")[0])
-                if new_scope or HEADING_PREFIX.match(line):
+                if new_scope or numbered:
                     scope = new_scope
-                    if HEADING_PREFIX.match(line) and not _LOT.match(HEADING_PREFIX.sub("", line)):
+                    if numbered and not _LOT.match(rest):
                         lot = None
-            m = _LOT.match(HEADING_PREFIX.sub("", line) if HEADING_PREFIX.match(line) else line)
+            m = _LOT.match(rest)
             if m:
                 lot = lot_key(m.group("a") or m.group("b") or m.group("c"))
             i = self._cells(i, start, line, scope, lot)
@@ -133,8 +139,9 @@ class Scan:
         cells = line.split("\t")
         pos = start
         for j, cell in enumerate(cells):
-            bare = cell.strip().rstrip(":").replace(" ", "")
-            field = self._field(bare, scope)
+            # Only a short cell can be a label standing alone.
+            bare = cell.strip().rstrip(":").replace(" ", "") if len(cell) <= _MAX_LABEL_CELL else ""
+            field = self._field(bare, scope) if bare else None
             if field:
                 if j + 1 < len(cells):
                     vstart = pos + len(cell) + 1
@@ -153,10 +160,17 @@ class Scan:
     def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
         lo = bisect.bisect_left(self.match_starts, offset)
         hi = bisect.bisect_left(self.match_starts, offset + len(cell))
+        if lo == hi and "为" not in cell and "受" not in cell:
+            return
         # Matches inside this cell whose separator also lies inside it.
         matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
+        # Lots named inside the line ("包1：中标供应商：甲；包2：中标供应商：乙") override the line's lot.
+        markers = [(offset + x.start(), lot_key(x.group("a") or x.group("b"))) for x in _LOT_ANY.finditer(cell)] \
+            if matches and ("包" in cell or "标段" in cell) else []
         for k, m in enumerate(matches):
             field = self._field(m.label, scope)
+            here = [key for pos, key in markers if pos < m.start]
+            lot_here = here[-1] if here else lot
             if not field:
                 continue
             if m.sep != ":" and field not in ("supplier", "award", "budget"):
@@ -164,7 +178,8 @@ class Scan:
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
             if m.sep != ":" and field == "supplier" and not _is_org(self.folded[m.value_start:end]):
                 continue  # "成交供应商为中小企业的，…" is a condition, not a name
-            self._add(field, m.label, m.value_start, end, lot, scope)
+            next_marker = next((pos for pos, _ in markers if m.value_start < pos < end), None)
+            self._add(field, m.label, m.value_start, next_marker or end, lot_here, scope)
         if "为" in cell:  # the free-text patterns are slow regexes: run them only where they can match
             for m in _SUPPLIER_BY_VERB.finditer(cell):
                 self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")

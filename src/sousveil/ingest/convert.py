@@ -19,6 +19,7 @@ _BLOCKS = ("p,div,br,tr,li,h1,h2,h3,h4,h5,h6,table,section,article,header,footer
            # portals build blocks from spans with an inline style
            "[style*='display:block'],[style*='display: block'],[style*='display:flex'],[style*='display: flex']")
 _DROP = "script,style,noscript,template,svg,iframe,select,object,embed,head"
+_CELL_SPLIT = re.compile(f"[{CELL}\t]")
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
 
@@ -75,7 +76,7 @@ def tidy_lines(lines) -> str:
     out = []
     for line in lines:
         if CELL in line or "\t" in line:
-            cells = [_SPACE.sub(" ", c).strip() for c in re.split(f"[{CELL}\t]", line)]
+            cells = [_SPACE.sub(" ", c).strip() for c in _CELL_SPLIT.split(line)]
             if line.lstrip(" \xa0\r\n").startswith(CELL):
                 cells = cells[1:]  # the marker before the first cell
             while cells and not cells[-1]:

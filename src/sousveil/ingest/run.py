@@ -7,6 +7,7 @@ run skips what is stored and processes the rest. A document that failed before i
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import deque
@@ -50,9 +51,10 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     db = store.open_db(db_path)
     ver = versions()  # load the data files before forking, so that workers share them
     summary = Summary()
-    db_file = Path(db_path).resolve()
-    exclude = frozenset(db_file.with_name(db_file.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
-    files = [f for f in iter_files(paths, exclude) if isinstance(f, Path)]
+    db_file = os.path.abspath(db_path)
+    exclude = frozenset(db_file + suffix for suffix in ("", "-wal", "-shm", "-journal"))
+    # Count the files for the progress bar without keeping them: memory must not grow with the corpus.
+    total_files = sum(1 for f in iter_files(paths, exclude) if isinstance(f, Path))
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
     batch: list[Record | tuple] = []
@@ -88,7 +90,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                 flush()
 
     with Progress(*columns, disable=not show, transient=False) as bar:
-        task = bar.add_task("ingest", total=len(files), docs=0, rate=0.0, mbs=0.0)
+        task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0)
         current_file = None
         for item in iter_sources(paths, limits, exclude):
             name = item.name

@@ -59,7 +59,7 @@ class Skipped:
 
 def iter_files(paths: list[str | os.PathLike], exclude: frozenset = frozenset()) -> Iterator[Path | Failure]:
     """Every input file below `paths`, sorted, without sidecars and without the `exclude`d files
-    (the database being written, when it lies inside an input folder)."""
+    (absolute paths: the database being written, when it lies inside an input folder)."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
@@ -67,7 +67,7 @@ def iter_files(paths: list[str | os.PathLike], exclude: frozenset = frozenset())
                 dirs.sort()
                 for f in sorted(files):
                     path = Path(root) / f
-                    if not f.endswith(SIDECAR_SUFFIX) and path.resolve() not in exclude:
+                    if not f.endswith(SIDECAR_SUFFIX) and os.path.abspath(path) not in exclude:
                         yield path
         elif p.is_file():
             yield p
@@ -119,7 +119,7 @@ def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits(),
                     fh.seek(0)
                     yield from iter_warc(fh, name)
                     continue
-            data = item.read_bytes()
+                data = head + fh.read()  # a WARC is streamed; anything else is read whole, once
         except (OSError, ValueError) as e:
             yield Failure(name, f"cannot read: {e}")
             continue

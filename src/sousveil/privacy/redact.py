@@ -39,12 +39,18 @@ class Redaction:
 
 
 def redact(text: str) -> tuple[str, list[Redaction]]:
+    out, redactions, _ = redact_folded(text)
+    return out, redactions
+
+
+def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
+    """Redacted text, its redactions, and the folded redacted text (text.fold of it), saving a second fold."""
     folded = fold(text)
     spans: list[tuple[int, int, str]] = []
     spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
     spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
     spans += _labelled(folded)
-    return _apply(text, spans)
+    return _apply(text, folded, spans)
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,7 +119,7 @@ def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:
     return start, end, kind
 
 
-def _apply(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[Redaction]]:
+def _apply(text: str, folded: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[Redaction], str]:
     spans = sorted((s, e, k) for s, e, k in spans if e > s and text[s:e].strip())
     merged: list[list] = []
     for s, e, k in spans:
@@ -123,7 +129,7 @@ def _apply(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[Reda
                 merged[-1][2] = k
         else:
             merged.append([s, e, k])
-    out, redactions, last, shift = [], [], 0, 0
+    out, out_folded, redactions, last, shift = [], [], [], 0, 0
     for s, e, k in merged:
         # Keep leading/trailing white space of the value so the layout survives.
         while s < e and text[s].isspace():
@@ -132,12 +138,15 @@ def _apply(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[Reda
             e -= 1
         if s >= e:
             continue
-        marker = MARKERS[k]
+        marker = MARKERS[k]  # already folded: simplified characters and ASCII brackets
         out.append(text[last:s])
+        out_folded.append(folded[last:s])
         new_start = s + shift
         out.append(marker)
+        out_folded.append(marker)
         redactions.append(Redaction(k, new_start, new_start + len(marker)))
         shift += len(marker) - (e - s)
         last = e
     out.append(text[last:])
-    return "".join(out), redactions
+    out_folded.append(folded[last:])
+    return "".join(out), redactions, "".join(out_folded)

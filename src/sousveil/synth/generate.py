@@ -355,6 +355,25 @@ class Generator:
         # 万元 columns keep every digit so that the truth stays exact.
         return _yuan_text(value / 10000) if wan else f"{value:,.2f}"
 
+    def _chrome(self, truth: Truth) -> tuple[str, str, str]:
+        """A portal's page around the notice: styles, scripts, navigation, breadcrumb and footer,
+        so that pages weigh what real ones do (about 10 KB) and the parser meets their noise."""
+        rng = self.rng
+        css = "".join(f".c{i}{{margin:{rng.randint(0, 20)}px;padding:{rng.randint(0, 9)}px;color:#{rng.randint(0, 0xFFFFFF):06x};"
+                      f"font-size:{rng.randint(10, 18)}px;line-height:{rng.randint(14, 30)}px}}" for i in range(45))
+        js = "".join(f"var v{i}='{rng.randint(0, 10**9):x}';function f{i}(a){{return a+v{i}.length*{i};}}"
+                     for i in range(40))
+        head = f"<style>{css}</style><script type='text/javascript'>{js}</script>"
+        nav = ["首页", "政策法规", "采购公告", "中标公告", "更正公告", "信息公开", "办事指南", "下载中心", "联系我们", "网站地图"]
+        top = ("<div class='header'><div class='logo'>政府采购信息网</div><ul class='nav'>"
+               + "".join(f"<li><a href='/{i}.htm'>{n}</a></li>" for i, n in enumerate(nav))
+               + "</ul></div><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/cggg/'>采购公告</a> &gt; 正文</div>")
+        bottom = (f"<div class='footer'><p>主办单位：财政厅 | 网站标识码：{rng.randint(10**9, 10**10 - 1)} | "
+                  f"ICP备{rng.randint(10**7, 10**8 - 1)}号</p><p>技术支持：信息中心 | 建议使用1280×768分辨率浏览</p>"
+                  + "".join(f"<a class='c{i}' href='/link/{rng.randint(0, 99999)}.htm'>友情链接{i}</a>" for i in range(12))
+                  + "</div>")
+        return head, top, bottom
+
     # --- files -----------------------------------------------------------------------------------
 
     def document(self, index: int) -> tuple[bytes, str, Truth]:
@@ -372,9 +391,10 @@ class Generator:
             encoding, declared = "gb18030", rng.choice(["gbk", "gb2312", "GB18030"])
         else:
             encoding, declared = "gb18030", "utf-8"  # a wrong declaration, as some portals send
+        head, top, bottom = self._chrome(truth)
         page = (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}">'
-                f"<title>{html.escape(truth.title)}</title><script>var x = '<p>not text</p>';</script></head><body>"
-                f"<p class='synthetic'>{DISCLAIMER}</p>{body}</body></html>")
+                f"<title>{html.escape(truth.title)}</title>{head}</head><body>{top}"
+                f"<p class='synthetic'>{DISCLAIMER}</p><div class='article'>{body}</div>{bottom}</body></html>")
         data = page.encode(encoding, errors="xmlcharrefreplace")
         truth.encoding = f"{encoding} (declared {declared})"
         name = f"notice-{index:06d}.html"
