@@ -65,7 +65,7 @@ INDEXES = [
     ("notices", ["sha256"], True),
     ("notices", ["type"], False), ("notices", ["province_code"], False), ("notices", ["buyer_type"], False),
     ("notices", ["year"], False), ("notices", ["published"], False), ("notices", ["buyer"], False),
-    ("notices", ["project_code"], False), ("notices", ["synthetic"], False),
+    ("notices", ["project_code"], False), ("notices", ["synthetic"], False), ("notices", ["award_total_num"], False),
     ("facts", ["notice_id"], False), ("suppliers", ["notice_id"], False), ("suppliers", ["name"], False),
     ("items", ["notice_id"], False), ("tags", ["notice_id"], False), ("tags", ["category", "notice_id"], False),
 ]
