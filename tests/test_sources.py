@@ -16,6 +16,7 @@ def test_files_sidecars_and_missing_paths(tmp_path):
     (tmp_path / "b.txt").write_text("乙", encoding="utf-8")
     out = sources([tmp_path, tmp_path / "missing.html"])
     docs = [s for s in out if isinstance(s, Source)]
+    docs.sort(key=lambda d: d.name)
     assert [d.name.rsplit("/", 1)[-1] for d in docs] == ["a.html", "b.txt"]
     assert docs[0].url == "https://example.gov.cn/a.htm" and docs[0].retrieved_at == "2025-01-02T03:04:05Z"
     assert docs[1].url is None  # provenance falls back to the path (Source.name)

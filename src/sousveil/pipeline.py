@@ -59,6 +59,7 @@ def process(source: Source, digest: str | None = None) -> Record:
     except ConversionError as e:
         return Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
     text, redactions, folded = redact_folded(converted.text)
+    converted.text = ""  # the unredacted text goes no further than this function
     synthetic = is_synthetic(source, text)
     if not text.strip():
         status = "needs_ocr" if converted.ocr_pages else "failed"

@@ -58,21 +58,32 @@ class Skipped:
 
 
 def iter_files(paths: list[str | os.PathLike], exclude: frozenset = frozenset()) -> Iterator[Path | Failure]:
-    """Every input file below `paths`, sorted, without sidecars and without the `exclude`d files
-    (absolute paths: the database being written, when it lies inside an input folder)."""
+    """Every input file below `paths`, without sidecars and without the `exclude`d files (absolute
+    paths: the database being written, when it lies inside an input folder).
+
+    Folders are streamed in directory order rather than sorted: a sorted listing of a folder of
+    100,000 notices would hold every name in memory, and memory must not grow with the corpus."""
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    path = Path(root) / f
-                    if not f.endswith(SIDECAR_SUFFIX) and os.path.abspath(path) not in exclude:
-                        yield path
+            yield from _walk(p, exclude)
         elif p.is_file():
             yield p
         else:
             yield Failure(str(p), "no such file or directory")
+
+
+def _walk(folder: Path, exclude: frozenset) -> Iterator[Path]:
+    subfolders = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.path)
+            elif entry.is_file() and not entry.name.endswith(SIDECAR_SUFFIX) \
+                    and os.path.abspath(entry.path) not in exclude:
+                yield Path(entry.path)
+    for sub in sorted(subfolders):
+        yield from _walk(Path(sub), exclude)
 
 
 def read_sidecar(path: Path) -> dict:
