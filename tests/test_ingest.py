@@ -6,7 +6,6 @@ import sys
 import time
 
 from sousveil.ingest.run import ingest
-from sousveil.store.db import open_db
 from sousveil.synth.generate import write_corpus
 
 from .conftest import CCGP_SAMPLE, run_cli

@@ -13,16 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .data_files import load_yaml
+from .model import BUYER_TYPES, NOTICE_TYPES
 from .store import db as store
 from .store import queries
 
 SYNTHETIC_LABEL = "SYNTHETIC"
 EXIT_ERROR, EXIT_FAILED_DOCS = 1, 3
-CATEGORY_CHOICES = ("video", "phone_tracking", "biometrics", "data_platform", "forensics", "internet_control",
-                    "ethnic_targeting")
-BUYER_TYPES = ("police", "procuratorate", "court", "prison", "education", "health", "other_government",
-               "state_enterprise", "other")
-TYPES = ("tender", "award", "correction", "cancellation", "single_source", "intention", "contract", "other")
+# Every category of the taxonomy, flags included (a search for notices naming detention sites).
+CATEGORY_CHOICES = tuple(load_yaml("taxonomy.yaml")["categories"])
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -80,11 +79,11 @@ def ingest(paths, db_path, progress, jobs):
 
 def filter_options(f):
     for opt in reversed([
-        click.option("--category", type=click.Choice(CATEGORY_CHOICES), help="Surveillance capability."),
+        click.option("--category", type=click.Choice(CATEGORY_CHOICES), help="Surveillance capability (or flag)."),
         click.option("--province", help="Province name (广东 / 广东省) or GB/T 2260 code."),
         click.option("--buyer-type", type=click.Choice(BUYER_TYPES)),
         click.option("--year", type=int),
-        click.option("--type", "type_", type=click.Choice(TYPES), help="Notice type."),
+        click.option("--type", "type_", type=click.Choice(NOTICE_TYPES), help="Notice type."),
         click.option("--synthetic/--real", default=None, help="Only generated, or only real notices."),
     ]):
         f = opt(f)

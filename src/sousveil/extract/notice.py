@@ -27,7 +27,6 @@ from .tables import Table, read_table
 DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notice_period", "contract_signed",
                "intention_time", "original_published")
 SUMMARY_AWARD_LABELS = {"总中标金额", "中标总金额", "总成交金额", "成交总金额", "中标(成交)总金额", "中标总价", "成交总价"}
-WINNER_SUPPLIER_HEADERS = ("中标", "成交", "中选")
 BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
 
 _LOT = re.compile(
@@ -531,7 +530,7 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
 
 
 def _items(notice: Notice, text: str, scan: Scan) -> None:
-    for table, scope, lot in scan.tables:
+    for table, _scope, lot in scan.tables:
         cols = table.columns
         if "item_name" not in cols or not ({"brand", "model", "quantity", "unit_price"} & set(cols)):
             continue
@@ -542,11 +541,9 @@ def _items(notice: Notice, text: str, scan: Scan) -> None:
             if not name.text:
                 continue
 
-            def cell(col):
-                return text[row[idx[col]].start:row[idx[col]].end].strip() or None if col in idx else None
-
-            item = Item(name=text[name.start:name.end], brand=cell("brand"), model=cell("model"),
-                        unit=cell("unit"), start=row[0].start, end=row[-1].end)
+            item = Item(name=text[name.start:name.end], brand=_cell_text(text, row, idx, "brand"),
+                        model=_cell_text(text, row, idx, "model"), unit=_cell_text(text, row, idx, "unit"),
+                        start=row[0].start, end=row[-1].end)
             if "lot" in idx and row[idx["lot"]].text:
                 item.lot = lot_key(row[idx["lot"]].text)
             else:
@@ -560,6 +557,13 @@ def _items(notice: Notice, text: str, scan: Scan) -> None:
                 amount = find_amount(row[idx["unit_price"]].text, price_unit or "元")[0]
                 item.unit_price = amount.value
             notice.items.append(item)
+
+
+def _cell_text(text: str, row, idx: dict, col: str) -> str | None:
+    if col not in idx:
+        return None
+    cell = row[idx[col]]
+    return text[cell.start:cell.end].strip() or None
 
 
 def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> None:
