@@ -88,10 +88,11 @@ def _walk(folder: Path, exclude: frozenset) -> Iterator[Path]:
 
 def read_sidecar(path: Path) -> dict:
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        return {}
     try:
-        meta = json.loads(sidecar.read_text("utf-8"))
+        with open(sidecar, encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except FileNotFoundError:
+        return {}
     except (OSError, ValueError) as e:
         raise ValueError(f"unreadable sidecar {sidecar}: {e}") from e
     if not isinstance(meta, dict):
