@@ -156,3 +156,39 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     result = run_cli("stats", "--db", tmp_path / "missing.db", check=False)
     assert result.returncode == 1 and "no such database" in result.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_an_internal_error_on_one_document_is_recorded_and_the_run_goes_on(tmp_path, monkeypatch):
+    import sousveil.pipeline as pipeline
+
+    real = pipeline.extract_notice
+
+    def brittle(text, *args, **kwargs):
+        if "BOOM" in text:
+            raise IndexError("list index out of range")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_notice", brittle)
+    (tmp_path / "a.html").write_text("<h3>某校空调采购结果公告</h3><p>BOOM</p>", encoding="utf-8")
+    (tmp_path / "b.html").write_bytes(CCGP_SAMPLE.read_bytes())
+    s = ingest([tmp_path], tmp_path / "x.db", progress=False)
+    assert (s.new, s.failed) == (1, 1)
+    [(name, reason)] = s.failures
+    assert name.endswith("a.html") and "internal error (IndexError" in reason
+
+
+def test_parallel_ingest_with_duplicates_matches_a_serial_one(tmp_path):
+    write_corpus(tmp_path / "c", 120, seed=4)
+    notices = tmp_path / "c" / "notices"
+    for i in range(0, 120, 7):  # the same bytes again, later in the walk
+        (notices / f"zz-copy-{i}.html").write_bytes((notices / f"notice-{i:06d}.html").read_bytes())
+    serial = ingest([notices], tmp_path / "serial.db", progress=False, batch_size=10)
+    parallel = ingest([notices], tmp_path / "parallel.db", progress=False, batch_size=10, jobs=2)
+    assert (serial.new, serial.present, serial.failed) == (parallel.new, parallel.present, parallel.failed) == (120, 18, 0)
+
+    def dump(db):
+        con = sqlite3.connect(db)
+        return sorted(con.execute("select d.sha256, n.type, n.award_total, n.categories from documents d"
+                                  " join notices n on n.sha256 = d.sha256").fetchall())
+
+    assert dump(tmp_path / "serial.db") == dump(tmp_path / "parallel.db")

@@ -53,11 +53,19 @@ def is_synthetic(source: Source, text: str | None) -> bool:
 
 
 def process(source: Source, digest: str | None = None) -> Record:
+    """Never raises: a document that cannot be processed comes back as a failed Record with the reason."""
     digest = digest or sha256(source.data)
     try:
-        converted = convert(source.data, source.name, source.content_type)
+        return _process(source, digest)
     except ConversionError as e:
         return Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
+    except Exception as e:  # a bug met on one hostile or unusual document must not stop an ingest
+        return Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
+                      error=f"internal error ({type(e).__name__}: {e}); please report it with this document")
+
+
+def _process(source: Source, digest: str) -> Record:
+    converted = convert(source.data, source.name, source.content_type)
     text, redactions, folded = redact_folded(converted.text)
     converted.text = ""  # the unredacted text goes no further than this function
     synthetic = is_synthetic(source, text)

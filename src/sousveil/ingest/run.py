@@ -61,18 +61,23 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     pending: set[str] = set()
 
     def flush():
+        later = []  # another source of a document the pool has not returned yet
         with db.conn:
-            for item in batch:
+            for item in sorted(batch, key=lambda x: not isinstance(x, Record)):  # documents before their sources
                 if isinstance(item, Record):
                     if store.document_status(db, item.sha256) == "failed":
                         store.delete_document(db, item.sha256)
                     store.write_record(db, item, ver)
                 elif item[0] == "source":
-                    store.add_source(db, item[1], item[2])
+                    if store.document_status(db, item[1]) is None:
+                        later.append(item)
+                    else:
+                        store.add_source(db, item[1], item[2])
                 else:
                     store.record_error(db, item[1], item[2])
-        batch.clear()
-        pending.clear()
+        # Digests still being processed by the pool stay pending, so a copy of them is not processed twice.
+        pending.difference_update(item.sha256 for item in batch if isinstance(item, Record))
+        batch[:] = later
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -80,12 +85,11 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
     pool = Pool(jobs) if jobs > 1 else None
-    inflight: deque = deque()  # (digest, source, AsyncResult) in input order
+    inflight: deque = deque()  # AsyncResults in input order
 
     def collect(limit: int):
         while len(inflight) > limit:
-            digest, source, result = inflight.popleft()
-            _record(result.get(), summary, batch)
+            _record(inflight.popleft().get(), summary, batch)
             if len(batch) >= batch_size:
                 flush()
 
@@ -107,7 +111,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             else:
                 digest = _check(db, item, summary, batch, pending)
                 if digest and pool:
-                    inflight.append((digest, item, pool.apply_async(process, (item, digest))))
+                    inflight.append(pool.apply_async(process, (item, digest)))
                     collect(4 * jobs * 8)
                 elif digest:
                     _record(process(item, digest), summary, batch)
