@@ -215,3 +215,20 @@ def test_ccgp_2021_award_with_amount_unit_in_the_cell():
     assert n.buyer == "杭州市公安局西湖区分局" and n.region.county_code == "330106"
     [item] = n.items
     assert (item.name, item.brand, item.quantity, item.unit_price) == ("人脸抓拍机", "海康威视", Decimal(50), Decimal("3200.00"))
+
+
+CONTRACT = """<h3>某市人民检察院电子数据取证设备采购合同公告</h3>
+<p>一、合同编号：HT-2022-016</p><p>二、合同名称：电子数据取证设备采购合同</p><p>三、项目编号：JC-2022-009</p>
+<p>四、项目名称：某市人民检察院电子数据取证设备采购</p>
+<p>五、合同主体</p><p>采购人（甲方）：佛山市人民检察院</p><p>供应商（乙方）：厦门某某信息股份有限公司</p>
+<p>六、合同主要信息</p><p>合同金额：壹佰伍拾万元整（¥1,500,000.00）</p><p>合同签订日期：2022-08-16</p>"""
+
+
+def test_contract_notice():
+    n, text = notice_of_html(CONTRACT)
+    assert n.type == "contract"
+    assert n.buyer == "佛山市人民检察院" and n.buyer_type == "procuratorate"
+    assert [(w.name, w.amount) for w in n.winners()] == [("厦门某某信息股份有限公司", Decimal("1500000.00"))]
+    assert n.project_code == "JC-2022-009"
+    assert ("contract_signed", "2022-08-16") in {(f.field, f.value) for f in n.facts}
+    assert n.region.city_code == "440600"

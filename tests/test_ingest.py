@@ -192,3 +192,12 @@ def test_parallel_ingest_with_duplicates_matches_a_serial_one(tmp_path):
                                   " join notices n on n.sha256 = d.sha256").fetchall())
 
     assert dump(tmp_path / "serial.db") == dump(tmp_path / "parallel.db")
+
+
+def test_document_size_is_recorded_for_ok_and_failed_documents(tmp_path):
+    (tmp_path / "good.html").write_bytes(CCGP_SAMPLE.read_bytes())
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 not really")
+    ingest([tmp_path], tmp_path / "x.db", progress=False)
+    con = sqlite3.connect(tmp_path / "x.db")
+    sizes = dict(con.execute("select status, bytes from documents").fetchall())
+    assert sizes == {"ok": CCGP_SAMPLE.stat().st_size, "failed": 19}

@@ -7,7 +7,7 @@ code runs in one process, in a process pool, or on a cluster.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .classify.classify import classify, party_spans
 from .classify.taxonomy import taxonomy
@@ -56,12 +56,15 @@ def process(source: Source, digest: str | None = None) -> Record:
     """Never raises: a document that cannot be processed comes back as a failed Record with the reason."""
     digest = digest or sha256(source.data)
     try:
-        return _process(source, digest)
+        rec = _process(source, digest)
     except ConversionError as e:
-        return Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
+        rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
     except Exception as e:  # a bug met on one hostile or unusual document must not stop an ingest
-        return Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
-                      error=f"internal error ({type(e).__name__}: {e}); please report it with this document")
+        rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
+                     error=f"internal error ({type(e).__name__}: {e}); please report it with this document")
+    # The record carries the provenance, not the bytes: from a worker process they would travel back for nothing.
+    rec.source = replace(source, data=b"")
+    return rec
 
 
 def _process(source: Source, digest: str) -> Record:
