@@ -83,3 +83,20 @@ def test_plain_text_gbk():
     conv = convert("采购人：某某中学\r\n\r\n  预算金额：5万元  ".encode("gbk"), "a.txt")
     assert conv.media_type == "text/plain"
     assert conv.text == "采购人：某某中学\n预算金额：5万元"
+
+
+def test_page_chrome_is_not_the_notice():
+    html = ("<html><body><div class='top-nav'><ul><li>首页</li><li>中标公告</li></ul></div>"
+            "<div class='crumb'>首页 &gt; 采购公告</div>"
+            "<div class='main'><h3>某中学空调采购结果公告</h3><p>采购人：某某中学</p></div>"
+            "<div class='sidebar'><h4>最新公告</h4><ul><li>某市公安局视频监控及人脸识别系统采购公告</li></ul>"
+            "<div class='menu'>nested chrome</div></div>"
+            "<footer><div class='footer-nav'>版权所有</div></footer></body></html>")
+    text, _ = html_to_text(html)
+    assert text.split("\n") == ["某中学空调采购结果公告", "采购人：某某中学"]
+
+
+def test_a_large_block_named_like_chrome_is_kept():
+    body = "采购人：某某局。" * 500
+    text, _ = html_to_text(f"<div id='navcontent'><p>{body}</p></div>")
+    assert text == body

@@ -19,6 +19,10 @@ _BLOCKS = ("p,div,br,tr,li,h1,h2,h3,h4,h5,h6,table,section,article,header,footer
            # portals build blocks from spans with an inline style
            "[style*='display:block'],[style*='display: block'],[style*='display:flex'],[style*='display: flex']")
 _DROP = "script,style,noscript,template,svg,iframe,select,object,embed,head"
+_CHROME = ("nav,aside,footer,[class*='nav'],[id*='nav'],[class*='menu'],[id*='menu'],[class*='crumb'],"
+           "[class*='currentloc'],[class*='sidebar'],[id*='sidebar'],[class*='relcontent'],[class*='related'],"
+           "[id*='related'],[class*='footer'],[id*='footer'],[class*='friendlink']")
+_MAX_CHROME = 3000
 _CELL_SPLIT = re.compile(f"[{CELL}\t]")
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
@@ -104,6 +108,7 @@ def html_to_text(html: str) -> tuple[str, dict]:
         meta.setdefault("title", title.text(strip=True))
     for node in tree.css(_DROP):
         node.decompose()
+    _drop_chrome(tree)
     for node in tree.css("td,th"):
         node.insert_before(CELL)
     for node in tree.css(_BLOCKS):
@@ -114,6 +119,23 @@ def html_to_text(html: str) -> tuple[str, dict]:
     # HTML white space (including newlines) is collapsible; only our markers make lines.
     raw = _SPACE.sub(" ", raw)
     return tidy_lines(raw.split(ROW)), meta
+
+
+def _drop_chrome(tree) -> None:
+    """Remove navigation, breadcrumbs, sidebars, "related notices" lists and footers: their words are
+    not the notice's (a sidebar listing another notice's 视频监控 title must not tag this one).
+    A block longer than _MAX_CHROME characters is kept, in case a portal named its content that way."""
+    found = [n for n in tree.css(_CHROME) if len(n.text(separator="")) <= _MAX_CHROME]
+    ids = {n.mem_id for n in found}
+    for node in found:
+        parent, inner = node.parent, False
+        while parent is not None:
+            if parent.mem_id in ids:
+                inner = True  # removed with its ancestor
+                break
+            parent = parent.parent
+        if not inner:
+            node.decompose()
 
 
 def pdf_to_text(data: bytes) -> Converted:
