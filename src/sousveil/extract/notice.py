@@ -415,11 +415,12 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 if amount.value is not None:
                     sup.amount = amount.value
                     sup.amount_start, sup.amount_end = row[ai].start + span[0], row[ai].start + span[1]
-            key = (folded[cell.start:cell.end], row_lot, role)
-            if role == "winner" and (folded[cell.start:cell.end], row_lot) in seen:
-                _merge_amount(notice, sup)
-                continue
-            seen.add(key[:2]) if role == "winner" else None
+            if role == "winner":
+                key = (folded[cell.start:cell.end], row_lot)
+                if key in seen:  # the same winner in a second table (an item table naming suppliers)
+                    _merge_amount(notice, sup)
+                    continue
+                seen.add(key)
             notice.suppliers.append(sup)
     for sup in notice.suppliers:
         notice.facts.append(Fact("supplier" if sup.role == "winner" else "bidder", sup.name, sup.start, sup.end, lot=sup.lot))
