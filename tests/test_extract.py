@@ -232,3 +232,16 @@ def test_contract_notice():
     assert n.project_code == "JC-2022-009"
     assert ("contract_signed", "2022-08-16") in {(f.field, f.value) for f in n.facts}
     assert n.region.city_code == "440600"
+
+
+def test_a_row_of_labels_over_a_row_of_values():
+    html = ("<h3>某县公安局执法记录仪采购公告</h3><table><tr><td>项目编号</td><td>项目名称</td><td>预算金额（万元）</td><td>采购人</td></tr>"
+            "<tr><td>XJ-2023-5</td><td>执法记录仪采购</td><td>56.8</td><td>鄯善县公安局</td></tr></table>")
+    n, text = notice_of_html(html)
+    assert (n.project_code, n.title, n.budget, n.buyer) == ("XJ-2023-5", "执法记录仪采购", Decimal("568000"), "鄯善县公安局")
+    assert n.region.county_code == "650421"
+
+
+def test_a_label_is_never_the_value_of_the_label_before_it():
+    n, _ = notice_of_html("<h3>某项目中标公告</h3><table><tr><td>项目编号</td><td>采购人</td><td>某市某局</td></tr></table>")
+    assert n.project_code is None and n.buyer == "某市某局"

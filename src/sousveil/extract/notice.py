@@ -46,6 +46,7 @@ _SUPPLIER_BY_VERB = re.compile(
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
 _MAX_LABEL_CELL = 30
+_TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _LOT_ANY = re.compile(
     r"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
     r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
@@ -63,6 +64,10 @@ class Hit:
     end: int
     lot: str | None
     scope: str | None
+
+
+def _bare(cell: str) -> str:
+    return cell.strip().rstrip(":").replace(" ", "")
 
 
 def lot_key(raw: str) -> str:
@@ -136,13 +141,26 @@ class Scan:
     def _cells(self, i: int, start: int, line: str, scope: str | None, lot: str | None) -> int:
         """Label hits of one line; returns the index of the next line to read."""
         cells = line.split("\t")
+        fields = [self._cell_field(c, scope) for c in cells]
+        if len(cells) >= 2 and all(fields) and i + 1 < len(self.lines):
+            # A row of labels over a row of values: 项目编号 | 项目名称 | 预算金额(万元)
+            nstart, nline = self.lines[i + 1]
+            below = nline.split("\t")
+            if len(below) == len(cells) and not any(self._cell_field(c, scope) for c in below):
+                pos = nstart
+                for cell, value in zip(cells, below):
+                    self._add(self._cell_field(cell, scope), _bare(cell), pos, pos + len(value), lot, scope)
+                    pos += len(value) + 1
+                return i + 2
         pos = start
         for j, cell in enumerate(cells):
-            # Only a short cell can be a label standing alone.
-            bare = cell.strip().rstrip(":").replace(" ", "") if len(cell) <= _MAX_LABEL_CELL else ""
-            field = self._field(bare, scope) if bare else None
+            field = fields[j]
+            bare = _bare(cell)
             if field:
                 if j + 1 < len(cells):
+                    if fields[j + 1]:
+                        pos += len(cell) + 1
+                        continue  # the next cell is another label, not this one's value
                     vstart = pos + len(cell) + 1
                     self._add(field, bare, vstart, vstart + len(cells[j + 1]), lot, scope)
                 elif len(cells) == 1 and i + 1 < len(self.lines):
@@ -190,6 +208,15 @@ class Scan:
         if scope and label in self.voc.scoped.get(scope, {}):
             return self.voc.scoped[scope][label]
         return self.voc.field_of.get(label)
+
+    def _cell_field(self, cell: str, scope: str | None) -> str | None:
+        """The field of a cell that is a label alone (a short cell; a unit in brackets may follow: 预算金额(万元))."""
+        if len(cell) > _MAX_LABEL_CELL:
+            return None
+        bare = _bare(cell)
+        if not bare:
+            return None
+        return self._field(bare, scope) or self._field(_TRAILING_UNIT.sub("", bare), scope)
 
     def _add(self, field: str, label: str, start: int, end: int, lot, scope) -> None:
         while start < end and self.folded[start] in " \t":
