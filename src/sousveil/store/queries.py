@@ -194,7 +194,8 @@ def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: 
     where, params = _where(filters, query)
     clause = (" where " + " and ".join(where)) if where else ""
     cols = ", ".join(f"n.{c}" for c in NOTICE_COLUMNS)
-    for row in db.execute(f"select {cols} from notices n{clause} order by n.id", params).fetchall():
+    # Streamed: an export of the whole database must not hold it in memory.
+    for row in db.conn.execute(f"select {cols} from notices n{clause} order by n.id", params):
         rec = dict(zip(NOTICE_COLUMNS, row))
         rec["suppliers"] = [dict(r) for r in db.query(
             "select name, role, lot, amount from suppliers where notice_id = ? order by id", [rec["id"]])]
