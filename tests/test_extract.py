@@ -245,3 +245,18 @@ def test_a_row_of_labels_over_a_row_of_values():
 def test_a_label_is_never_the_value_of_the_label_before_it():
     n, _ = notice_of_html("<h3>某项目中标公告</h3><table><tr><td>项目编号</td><td>采购人</td><td>某市某局</td></tr></table>")
     assert n.project_code is None and n.buyer == "某市某局"
+
+
+SINGLE_SOURCE = """<h3>某市公安局人像比对系统升级单一来源采购公示</h3>
+<p>一、项目信息</p><p>采购人：乌鲁木齐市公安局</p><p>项目名称：人像比对系统升级</p><p>项目编号：DY-2019-07</p>
+<p>二、拟定供应商名称：新疆某某信息技术股份有限公司</p><p>拟定价格：人民币叁佰贰拾万元整</p>
+<p>三、采用单一来源采购方式的原因：原系统的升级，只能由原供应商提供。</p>"""
+
+
+def test_single_source_names_a_proposed_supplier_not_a_winner():
+    n, text = notice_of_html(SINGLE_SOURCE)
+    assert n.type == "single_source" and n.method == "单一来源"
+    assert n.winners() == [] and n.award_total is None
+    [proposed] = [s for s in n.suppliers if s.role == "proposed"]
+    assert (proposed.name, proposed.amount) == ("新疆某某信息技术股份有限公司", Decimal("3200000"))
+    assert ("proposed_price", "3200000") in {(f.field, f.value) for f in n.facts}

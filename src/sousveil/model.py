@@ -40,7 +40,7 @@ class Amount:
 @dataclass
 class Supplier:
     name: str
-    role: str  # winner | bidder
+    role: str  # winner | bidder | proposed (the supplier a single-source notice names, before any award)
     lot: str | None = None
     amount: Decimal | None = None
     start: int | None = None

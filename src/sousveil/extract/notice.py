@@ -417,6 +417,16 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 continue
             seen.add(key)
             notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e))
+    for hit in scan.all("proposed_supplier"):
+        for s, e in _company_spans(folded, hit.start, hit.end):
+            proposed = Supplier(text[s:e], "proposed", hit.lot, start=s, end=e)
+            price = next((h for h in scan.all("proposed_price") if h.lot == hit.lot), None)
+            if price:
+                amount, span = find_amount(folded[price.start:price.end], unit_from_label(price.label))
+                if amount.value is not None:
+                    proposed.amount = amount.value
+                    proposed.amount_start, proposed.amount_end = price.start + span[0], price.start + span[1]
+            notice.suppliers.append(proposed)
     for table, scope, lot in scan.tables:
         if "supplier" not in table.columns:
             continue
@@ -450,7 +460,11 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 seen.add(key)
             notice.suppliers.append(sup)
     for sup in notice.suppliers:
-        notice.facts.append(Fact("supplier" if sup.role == "winner" else "bidder", sup.name, sup.start, sup.end, lot=sup.lot))
+        field = {"winner": "supplier", "bidder": "bidder", "proposed": "proposed_supplier"}[sup.role]
+        notice.facts.append(Fact(field, sup.name, sup.start, sup.end, lot=sup.lot))
+        if sup.role == "proposed" and sup.amount is not None:
+            notice.facts.append(Fact("proposed_price", yuan(sup.amount), sup.amount_start, sup.amount_end, lot=sup.lot,
+                                     note=f"price proposed to {sup.name}, not an award"))
 
 
 def _merge_amount(notice: Notice, sup: Supplier) -> None:
