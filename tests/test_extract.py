@@ -180,6 +180,7 @@ CCGP_TENDER_2020 = """<div class="vF_detail_header"><h2>某市公安局视频监
 <p>合同履行期限：12个月</p>
 <p>三、获取招标文件</p><p>时间：2024年03月06日 至 2024年03月13日，每天上午9:00至12:00（北京时间，法定节假日除外）</p>
 <p>售价：￥0.0 元（人民币）</p>
+<p>四、提交投标文件截止时间、开标时间和地点</p><p>2024年03月26日 09点30分（北京时间）</p><p>地点：某市公共资源交易中心</p>
 <p>八、对本次招标提出询问，请按以下方式联系。</p>
 <p>1.采购人信息</p><p>名 称：嘉兴市公安局</p><p>地址：嘉兴市南湖区某路1号</p><p>联系方式：0573-12345678</p>
 <p>2.采购代理机构信息</p><p>名 称：浙江某某项目管理有限公司</p>
@@ -195,6 +196,7 @@ def test_ccgp_2020_tender_with_lot_budgets():
     assert n.buyer == "嘉兴市公安局" and n.agency == "浙江某某项目管理有限公司"
     assert (n.region.city_code, n.region.county_code) == ("330400", "330402")
     assert n.buyer_type == "police"
+    assert ("deadline", "2024-03-26T09:30") in {(f.field, f.value) for f in n.facts}
 
 
 CCGP_AWARD_2021 = """<h2>某区公安分局人脸识别系统采购项目中标（成交）结果公告</h2>

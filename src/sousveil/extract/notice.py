@@ -135,6 +135,12 @@ class Scan:
             m = _LOT.match(rest)
             if m:
                 lot = lot_key(m.group("a") or m.group("b") or m.group("c"))
+            if numbered and ":" not in line and i + 1 < len(lines):
+                # "四、提交投标文件截止时间、开标时间和地点" with the date on the next line.
+                field = self._heading_date_field(rest)
+                if field:
+                    nstart, nline = lines[i + 1]
+                    self._add(field, rest, nstart, nstart + len(nline), lot, scope)
             i = self._cells(i, start, line, scope, lot)
         return self
 
@@ -208,6 +214,14 @@ class Scan:
         if scope and label in self.voc.scoped.get(scope, {}):
             return self.voc.scoped[scope][label]
         return self.voc.field_of.get(label)
+
+    def _heading_date_field(self, rest: str) -> str | None:
+        for end, label in self.voc.automaton.iter_long(rest):
+            if end + 1 == len(label):  # the heading starts with the label
+                field = self.voc.field_of.get(label)
+                return field if field in DATE_FIELDS else None
+            return None
+        return None
 
     def _cell_field(self, cell: str, scope: str | None) -> str | None:
         """The field of a cell that is a label alone (a short cell; a unit in brackets may follow: 预算金额(万元))."""
