@@ -6,7 +6,7 @@ Every fact that came from the text carries `start`/`end`: a character span of th
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 NOTICE_TYPES = ("tender", "award", "correction", "cancellation", "single_source", "intention", "contract", "other")
@@ -114,6 +114,3 @@ class Notice:
 
     def winners(self) -> list[Supplier]:
         return [s for s in self.suppliers if s.role == "winner"]
-
-    def to_dict(self) -> dict:
-        return asdict(self)

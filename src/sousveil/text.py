@@ -11,13 +11,12 @@ from __future__ import annotations
 import functools
 
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0xFFE5: ord("¥"), 0x3002: 0x3002})
+_WIDTH.update({0x3000: 0x20, 0xFFE5: ord("¥")})
 _FOLD = dict(_WIDTH)
 _FOLD.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
 _FOLD.update({c + 0xFEE0: c + 32 for c in range(ord("A"), ord("Z") + 1)})
 # Dashes and the ideographic comma variants that portals mix freely.
 _FOLD.update({0x2014: ord("-"), 0x2013: ord("-"), 0x2212: ord("-"), 0xFE63: ord("-")})
-_WIDTH_ONLY = dict(_WIDTH)
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,8 +37,3 @@ def to_simplified(text: str) -> str:
 def fold(text: str) -> str:
     """Simplified, half-width, lower-case ASCII; same length as `text`."""
     return to_simplified(text).translate(_FOLD)
-
-
-def fold_width(text: str) -> str:
-    """Half-width digits, letters and punctuation only (keeps case and script)."""
-    return text.translate(_WIDTH_ONLY)

@@ -154,8 +154,8 @@ class Scan:
             below = nline.split("\t")
             if len(below) == len(cells) and not any(self._cell_field(c, scope) for c in below):
                 pos = nstart
-                for cell, value in zip(cells, below):
-                    self._add(self._cell_field(cell, scope), _bare(cell), pos, pos + len(value), lot, scope)
+                for cell, field, value in zip(cells, fields, below):
+                    self._add(field, _bare(cell), pos, pos + len(value), lot, scope)
                     pos += len(value) + 1
                 return i + 2
         pos = start
