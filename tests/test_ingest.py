@@ -12,19 +12,14 @@ from .conftest import CCGP_SAMPLE, run_cli
 
 
 def counts(db_path):
+    """Documents, notices, sources, tags and full-text rows (notice_fts_docsize has one row per indexed notice)."""
     con = sqlite3.connect(db_path)
     try:
         return con.execute("select (select count(*) from documents), (select count(*) from notices),"
                            " (select count(*) from sources), (select count(*) from tags),"
-                           " (select count(*) from notice_fts_docsize)").fetchone() if _has_docsize(con) else \
-            con.execute("select (select count(*) from documents), (select count(*) from notices),"
-                        " (select count(*) from sources), (select count(*) from tags)").fetchone()
+                           " (select count(*) from notice_fts_docsize)").fetchone()
     finally:
         con.close()
-
-
-def _has_docsize(con):
-    return bool(con.execute("select 1 from sqlite_master where name = 'notice_fts_docsize'").fetchone())
 
 
 def test_second_run_adds_nothing_and_says_so(tmp_path):
@@ -49,8 +44,8 @@ def test_same_bytes_from_two_places_is_one_document_with_two_sources(tmp_path):
     db = tmp_path / "x.db"
     s = ingest([tmp_path / "a", tmp_path / "b"], db, progress=False)
     assert (s.new, s.present) == (1, 1)
-    docs, notices, sources, *_ = counts(db)
-    assert (docs, notices, sources) == (1, 1, 2)
+    docs, notices, sources, _, fts_rows = counts(db)
+    assert (docs, notices, sources, fts_rows) == (1, 1, 2, 1)
 
 
 def test_failures_are_recorded_with_reasons_and_do_not_stop_the_run(tmp_path):

@@ -46,8 +46,6 @@ def _iso(y: int, m: int, d: int, hh=None, mm=None) -> str | None:
 def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     found = []
     for m in _NUMERIC.finditer(text):
-        if m.group("sep") == "." and not m.group("y"):
-            continue
         hh = int(m.group("H")) if m.group("H") else None
         mm = int(m.group("M")) if m.group("M") else None
         iso = _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")), hh, mm)
