@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
@@ -16,9 +15,10 @@ from . import __version__
 from .data_files import load_yaml
 from .model import BUYER_TYPES, NOTICE_TYPES
 from .store import db as store
+from . import exports
+from .exports import SYNTHETIC_LABEL, money
 from .store import queries
 
-SYNTHETIC_LABEL = "SYNTHETIC"
 EXIT_ERROR, EXIT_FAILED_DOCS = 1, 3
 # Every category of the taxonomy, flags included (a search for notices naming detention sites).
 CATEGORY_CHOICES = tuple(load_yaml("taxonomy.yaml")["categories"])
@@ -51,7 +51,10 @@ def cli():
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for conversion and extraction.")
-def ingest(paths, db_path, progress, jobs):
+@click.option("--keep-originals", is_flag=True,
+              help="Also store the original files, for download in `sousveil serve`. They keep the personal data "
+                   "that the stored text has redacted: use only where that is lawful and needed.")
+def ingest(paths, db_path, progress, jobs, keep_originals):
     """Read notices (HTML, text, PDF, DOCX, zip, WARC) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
@@ -60,7 +63,7 @@ def ingest(paths, db_path, progress, jobs):
     from .ingest.run import ingest as run
 
     try:
-        summary = run(list(paths), db_path, progress=progress, jobs=jobs)
+        summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals)
     except store.StoreError as e:
         fail(str(e))
     for name, reason in summary.failures:
@@ -134,14 +137,6 @@ def search(query, db_path, category, province, buyer_type, year, type_, syntheti
     synthetic_shown = sum(1 for r in rows if r["synthetic"])
     if synthetic_shown:
         out.print(f"[magenta]{synthetic_shown} of the notices shown are {SYNTHETIC_LABEL} (generated test data).[/magenta]")
-
-
-def money(value: str | None) -> str:
-    """An exact yuan amount with thousands separators, for reading (exports keep the plain decimal)."""
-    if not value:
-        return ""
-    whole, _, frac = value.partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
 def _highlighted(text: str, spans, style: str = "bold yellow") -> Text:
@@ -262,23 +257,7 @@ def export(db_path, fmt, output, query, category, province, buyer_type, year, ty
     """Export notices with suppliers, tags (with spans) and sources, as CSV or JSON Lines."""
     db = open_existing(db_path)
     rows = queries.iter_export(db, make_filters(category, province, buyer_type, year, type_, synthetic), query)
-    if fmt == "jsonl":
-        for r in rows:
-            r["synthetic"] = bool(r["synthetic"])
-            r["label"] = SYNTHETIC_LABEL if r["synthetic"] else None
-            output.write(json.dumps(r, ensure_ascii=False) + "\n")
-        return
-    fields = ["label"] + list(queries.NOTICE_COLUMNS) + ["winners", "tags", "source_urls"]
-    writer = csv.DictWriter(output, fieldnames=fields)
-    writer.writeheader()
-    for r in rows:
-        winners = "; ".join(f"{s['name']}" + (f" ({s['amount']})" if s["amount"] else "") + (f" [lot {s['lot']}]" if s["lot"] else "")
-                            for s in r["suppliers"] if s["role"] == "winner")
-        tags = "; ".join(f"{t['category']}:{t['term']}@{t['span_start']}" for t in r["tags"])
-        urls = "; ".join(s["url"] or s["name"] for s in r["sources"])
-        row = {k: r[k] for k in queries.NOTICE_COLUMNS}
-        row.update(label=SYNTHETIC_LABEL if r["synthetic"] else "", winners=winners, tags=tags, source_urls=urls)
-        writer.writerow(row)
+    (exports.write_jsonl if fmt == "jsonl" else exports.write_csv)(rows, output)
 
 
 @cli.command()
@@ -294,6 +273,45 @@ def synth(out_dir, count, seed):
 
     path = write_corpus(out_dir, count, seed)
     out.print(f"{count} {SYNTHETIC_LABEL} notices (seed {seed}) in {out_dir}; ground truth: {path}", highlight=False)
+
+
+@cli.command()
+@click.argument("db_path", type=click.Path(dir_okay=False))
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--reviewers", type=click.Path(dir_okay=False, exists=True),
+              help="JSON file of reviewer accounts (made with `sousveil reviewer`); they can sign in and review tags.")
+@click.option("--public", is_flag=True, help="Read-only publication: no sign-in, review switched off.")
+def serve(db_path, port, reviewers, public):
+    """The web interface on 127.0.0.1: search, notices with their evidence, review, exports.
+
+    Datasette's own table views, SQL page and JSON/CSV APIs stay available beneath it.
+    """
+    from .web.server import run
+
+    if public and reviewers:
+        raise click.UsageError("--public is read-only: it takes no --reviewers")
+    try:
+        run(db_path, port=port, reviewers=reviewers, public=public, announce=out.print)
+    except (store.StoreError, ValueError) as e:
+        fail(str(e))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False), help="Reviewer accounts JSON (created if missing).")
+@click.password_option(help="The reviewer's password (asked for when not given).")
+def reviewer(name, path, password):
+    """Add a reviewer account (or change its password) in the accounts file `serve --reviewers` reads.
+
+    Only a hash of the password is stored (PBKDF2, as datasette-auth-passwords checks it)."""
+    from .web.server import add_reviewer
+
+    try:
+        add_reviewer(path, name, password)
+    except ValueError as e:
+        fail(str(e))
+    out.print(f"reviewer {name!r} saved in {path}; start the interface with: sousveil serve DB --reviewers {path}",
+              highlight=False)
 
 
 def main():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from importlib import resources
 
 import yaml
@@ -23,3 +24,9 @@ def load_yaml(name: str) -> dict:
 def load_csv(name: str) -> tuple[dict, ...]:
     with data_path(name).open("r", encoding="utf-8", newline="") as fh:
         return tuple(csv.DictReader(fh))
+
+
+@functools.lru_cache(maxsize=None)
+def load_json(name: str):
+    with data_path(name).open("r", encoding="utf-8") as fh:
+        return json.load(fh)

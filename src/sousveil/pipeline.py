@@ -37,6 +37,7 @@ class Record:
     notice: Notice | None = None
     index_text: str = ""
     error: str | None = None
+    original: bytes | None = None  # kept only when the operator asks (ingest --keep-originals)
 
 
 def sha256(data: bytes) -> str:
@@ -52,7 +53,7 @@ def is_synthetic(source: Source, text: str | None) -> bool:
                 or (text and SYNTHETIC_MARK in text[:2000]))
 
 
-def process(source: Source, digest: str | None = None) -> Record:
+def process(source: Source, digest: str | None = None, keep_original: bool = False) -> Record:
     """Never raises: a document that cannot be processed comes back as a failed Record with the reason."""
     digest = digest or sha256(source.data)
     try:
@@ -64,6 +65,8 @@ def process(source: Source, digest: str | None = None) -> Record:
                      error=f"internal error ({type(e).__name__}: {e}); please report it with this document")
     # The record carries the provenance, not the bytes: from a worker process they would travel back for nothing.
     rec.source = replace(source, data=b"")
+    if keep_original and rec.status != "failed":
+        rec.original = source.data
     return rec
 
 

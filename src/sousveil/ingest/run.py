@@ -44,10 +44,10 @@ def _file_of(name: str) -> str:
 
 
 def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
-           jobs: int = 1) -> Summary:
+           jobs: int = 1, keep_originals: bool = False) -> Summary:
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
-    in input order."""
+    in input order. keep_originals stores the original bytes too (they carry unredacted personal data)."""
     db = store.open_db(db_path)
     ver = versions()  # load the data files before forking, so that workers share them
     summary = Summary()
@@ -111,10 +111,10 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             else:
                 digest = _check(db, item, summary, batch, pending)
                 if digest and pool:
-                    inflight.append(pool.apply_async(process, (item, digest)))
+                    inflight.append(pool.apply_async(process, (item, digest, keep_originals)))
                     collect(4 * jobs * 8)
                 elif digest:
-                    _record(process(item, digest), summary, batch)
+                    _record(process(item, digest, keep_originals), summary, batch)
             if len(batch) >= batch_size:
                 flush()
             elapsed = max(time.perf_counter() - started, 1e-9)

@@ -49,9 +49,17 @@ TABLES = {
         "taxonomy_version": str,
     },
     "ingest_errors": {"id": int, "name": str, "reason": str, "at": str},
+    # Append-only (triggers below): a changed verdict is a new row, so the audit trail stays whole.
+    "reviews": {
+        "id": int, "notice_id": int, "tag_id": int, "category": str, "term": str, "verdict": str, "note": str,
+        "reviewer": str, "at": str,
+    },
+    # Only with `ingest --keep-originals`: the bytes hold the personal data the text has had redacted.
+    "originals": {"sha256": str, "data": bytes},
     "meta": {"key": str, "value": str},
 }
-PKS = {"documents": "sha256", "meta": "key"}
+PKS = {"documents": "sha256", "meta": "key", "originals": "sha256"}
+VERDICTS = ("confirmed", "false_positive", "unsure")
 FOREIGN = {
     "sources": [("sha256", "documents", "sha256")],
     "notices": [("sha256", "documents", "sha256")],
@@ -59,6 +67,8 @@ FOREIGN = {
     "suppliers": [("notice_id", "notices", "id")],
     "items": [("notice_id", "notices", "id")],
     "tags": [("notice_id", "notices", "id")],
+    "reviews": [("notice_id", "notices", "id"), ("tag_id", "tags", "id")],
+    "originals": [("sha256", "documents", "sha256")],
 }
 INDEXES = [
     ("sources", ["sha256", "name"], True),
@@ -68,6 +78,7 @@ INDEXES = [
     ("notices", ["project_code"], False), ("notices", ["synthetic"], False), ("notices", ["award_total_num"], False),
     ("facts", ["notice_id"], False), ("suppliers", ["notice_id"], False), ("suppliers", ["name"], False),
     ("items", ["notice_id"], False), ("tags", ["notice_id"], False), ("tags", ["category", "notice_id"], False),
+    ("reviews", ["tag_id", "id"], False), ("reviews", ["notice_id"], False),
 ]
 
 
@@ -99,8 +110,8 @@ def open_db(path, create: bool = True) -> sqlite_utils.Database:
             raise StoreError(f"{path}: schema version {row[0]}, this sousveil reads version {SCHEMA_VERSION}")
     elif existing and "documents" not in existing:
         raise StoreError(f"{path}: an SQLite database, but not a sousveil one")
-    if create and "meta" not in existing:
-        create_schema(db)
+    if create and not set(TABLES) <= existing:
+        create_schema(db)  # a new database, or one from before a table was added
     elif "meta" not in existing:
         raise StoreError(f"{path}: not a sousveil database")
     return db
@@ -114,6 +125,9 @@ def create_schema(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
         # Contentless: the text lives in documents.text; rowid = notices.id.
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS notice_fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 0')")
+        for action in ("update", "delete"):
+            db.execute(f"CREATE TRIGGER IF NOT EXISTS reviews_no_{action} BEFORE {action.upper()} ON reviews"
+                       " BEGIN SELECT raise(abort, 'reviews are append-only'); END")
         db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
@@ -139,6 +153,7 @@ def delete_document(db: sqlite_utils.Database, sha256: str) -> None:
             db.execute(f"delete from {table} where notice_id = ?", [notice_id])
         db.execute("delete from notices where id = ?", [notice_id])
     db.execute("delete from sources where sha256 = ?", [sha256])
+    db.execute("delete from originals where sha256 = ?", [sha256])
     db.execute("delete from documents where sha256 = ?", [sha256])
 
 
@@ -154,6 +169,8 @@ def write_record(db: sqlite_utils.Database, rec, versions: dict) -> None:
          rec.status, rec.error, int(rec.synthetic), rec.text, json.dumps(dict(counts)) if counts else None,
          now(), __version__])
     add_source(db, rec.sha256, rec.source)
+    if rec.original is not None:
+        db.execute("insert or replace into originals (sha256, data) values (?, ?)", [rec.sha256, rec.original])
     n = rec.notice
     if n is None:
         return

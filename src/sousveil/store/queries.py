@@ -30,6 +30,14 @@ class Filters:
     year: int | None = None
     type: str | None = None
     synthetic: bool | None = None
+    city: str | None = None  # name or GB/T 2260 code
+    buyer: str | None = None  # exact name, as stored
+    supplier: str | None = None  # exact name of a winning supplier
+    review: str | None = None  # a verdict (a tag's latest review), "reviewed" or "unreviewed"
+
+
+# The latest review of each tag is its verdict; older rows stay as the audit trail.
+LATEST_REVIEW = "r.id = (select max(r2.id) from reviews r2 where r2.tag_id = r.tag_id)"
 
 
 def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
@@ -62,6 +70,22 @@ def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
     if filters.synthetic is not None:
         where.append("n.synthetic = ?")
         params.append(int(filters.synthetic))
+    if filters.city:
+        where.append("n.city_code = ?" if filters.city.isdigit() else "n.city = ?")
+        params.append(filters.city)
+    if filters.buyer:
+        where.append("n.buyer = ?")
+        params.append(filters.buyer)
+    if filters.supplier:
+        where.append("n.id in (select notice_id from suppliers where name = ? and role = 'winner')")
+        params.append(filters.supplier)
+    if filters.review == "reviewed":
+        where.append("n.id in (select notice_id from reviews)")
+    elif filters.review == "unreviewed":
+        where.append("n.categories is not null and n.id not in (select notice_id from reviews)")
+    elif filters.review:
+        where.append(f"n.id in (select r.notice_id from reviews r where r.verdict = ? and {LATEST_REVIEW})")
+        params.append(filters.review)
     return where, params
 
 
@@ -159,14 +183,15 @@ def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
             " (select distinct notice_id, category from tags where kind = 'capability') t on t.notice_id = n.id"):
         _add(by_cat_year[(cat, year)], award, synthetic)
     by_province: dict = defaultdict(lambda: [0, Decimal(0), 0])
-    for prov, award, synthetic in db.execute("select coalesce(province, '(unknown)'), award_total, synthetic from notices"):
-        _add(by_province[prov], award, synthetic)
+    for prov, code, award, synthetic in db.execute(
+            "select coalesce(province, '(unknown)'), province_code, award_total, synthetic from notices"):
+        _add(by_province[(prov, code)], award, synthetic)
     out = {
         "totals": totals,
         "by_category_year": [{"category": c, "year": y, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]}
                              for (c, y), v in sorted(by_cat_year.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))],
-        "by_province": [{"province": p, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]}
-                        for p, v in sorted(by_province.items(), key=lambda kv: -kv[1][0])],
+        "by_province": [{"province": p, "province_code": c, "notices": v[0], "award_value": yuan(v[1]),
+                         "synthetic": v[2]} for (p, c), v in sorted(by_province.items(), key=lambda kv: -kv[1][0])],
     }
     out["top_buyers"] = _top(db, "select buyer, award_total, synthetic from notices where buyer is not null", top)
     out["top_suppliers"] = _top(db, "select s.name, s.amount, n.synthetic from suppliers s join notices n on"
@@ -189,13 +214,15 @@ def _top(db, sql: str, top: int) -> list[dict]:
     return [{"name": k, "notices": v[0], "award_value": yuan(v[1]), "synthetic": v[2]} for k, v in ranked]
 
 
-def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: str | None = None):
-    """Notices with their suppliers and tags, one dict each, for CSV and JSONL exports."""
+def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: str | None = None,
+                after_id: int = 0, limit: int = -1):
+    """Notices with their suppliers, tags, sources and reviews, one dict each, for CSV and JSONL exports,
+    in id order from after_id (the web interface streams an export in such chunks)."""
     where, params = _where(filters, query)
-    clause = (" where " + " and ".join(where)) if where else ""
+    clause = " where " + " and ".join(where + ["n.id > ?"])
     cols = ", ".join(f"n.{c}" for c in NOTICE_COLUMNS)
     # Streamed: an export of the whole database must not hold it in memory.
-    for row in db.conn.execute(f"select {cols} from notices n{clause} order by n.id", params):
+    for row in db.conn.execute(f"select {cols} from notices n{clause} order by n.id limit ?", params + [after_id, limit]):
         rec = dict(zip(NOTICE_COLUMNS, row))
         rec["suppliers"] = [dict(r) for r in db.query(
             "select name, role, lot, amount from suppliers where notice_id = ? order by id", [rec["id"]])]
@@ -204,4 +231,29 @@ def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: 
             " from tags where notice_id = ? order by span_start", [rec["id"]])]
         rec["sources"] = [dict(r) for r in db.query("select name, url, retrieved_at from sources where sha256 = ?",
                                                     [rec["sha256"]])]
+        rec["reviews"] = reviews(db, rec["id"])
         yield rec
+
+
+def reviews(db: sqlite_utils.Database, notice_id: int) -> list[dict]:
+    """Every review of the notice's tags, oldest first (the audit trail)."""
+    return [dict(r) for r in db.query(
+        "select id, tag_id, category, term, verdict, note, reviewer, at from reviews where notice_id = ? order by id",
+        [notice_id])]
+
+
+def add_review(db: sqlite_utils.Database, tag_id: int, verdict: str, note: str, reviewer: str) -> dict:
+    """Append one review of a tag. Raises ValueError for an unknown tag or verdict."""
+    from .db import VERDICTS, now
+
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
+    tag = db.execute("select notice_id, category, term from tags where id = ?", [tag_id]).fetchone()
+    if tag is None:
+        raise ValueError(f"no tag {tag_id}")
+    row = {"notice_id": tag[0], "tag_id": tag_id, "category": tag[1], "term": tag[2], "verdict": verdict,
+           "note": note.strip() or None, "reviewer": reviewer, "at": now()}
+    with db.conn:
+        row["id"] = db.execute("insert into reviews (notice_id, tag_id, category, term, verdict, note, reviewer, at)"
+                               " values (?,?,?,?,?,?,?,?)", list(row.values())).lastrowid
+    return row

@@ -1,0 +1,221 @@
+"""The sousveil pages: overview, search, notice, buyer and supplier, review, exports, downloads.
+
+Handlers read through the same query functions as the CLI (store.queries, store.facets), run
+on Datasette's database threads. The URL carries the whole state of a page, so a search, a
+filter or a chart selection can be shared as a link.
+"""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+
+import sqlite_utils
+from datasette.utils.asgi import AsgiStream, Response, asgi_static
+
+from .. import exports
+from ..store import db as store
+from ..store import facets, queries
+from . import render
+from .i18n import COOKIE, LANGS, Labels, choose_lang
+
+PAGE_SIZE = 20
+EXPORT_CHUNK = 500
+FILTER_KEYS = ("category", "type", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic", "review")
+STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page")
+MEASURES = ("notices", "award_value")
+
+
+async def _read(datasette, fn, *args, **kwargs):
+    """Run a query function (taking a sqlite_utils.Database) on a Datasette read connection."""
+    return await datasette.get_database().execute_fn(lambda conn: fn(sqlite_utils.Database(conn), *args, **kwargs))
+
+
+def _config(datasette) -> dict:
+    return datasette.plugin_config("sousveil") or {}
+
+
+def _can_review(datasette, request) -> bool:
+    return bool(request.actor) and not _config(datasette).get("public")
+
+
+def _state(request) -> dict:
+    return {k: request.args.get(k) for k in STATE_KEYS if request.args.get(k)}
+
+
+def _filters(state: dict) -> queries.Filters:
+    year = state.get("year")
+    synthetic = state.get("synthetic")
+    return queries.Filters(
+        category=state.get("category"), province=state.get("province"), buyer_type=state.get("buyer_type"),
+        year=int(year) if year and year.isdigit() else None, type=state.get("type"),
+        synthetic=None if synthetic not in ("0", "1") else synthetic == "1", city=state.get("city"),
+        buyer=state.get("buyer"), supplier=state.get("supplier"), review=state.get("review"))
+
+
+async def _page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
+    t = Labels(choose_lang(request))
+    base = {"t": t, "money": exports.money, "url": render.url, "actor": request.actor,
+            "public": bool(_config(datasette).get("public")), "path": request.path, "state": _state(request),
+            "db_name": datasette.get_database().name, "lang_url": render.url(request.path, {k: request.args.get(k) for k in request.args.keys()},
+                                                                             lang=t.other)}
+    html = await datasette.render_template(template, {**base, **context}, request=request)
+    response = Response.html(html, status=status)
+    if request.args.get("lang") in LANGS:
+        response.set_cookie(COOKIE, request.args["lang"], max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+async def overview(request, datasette):
+    measure = request.args.get("measure") if request.args.get("measure") in MEASURES else "notices"
+    stats = await _read(datasette, queries.stats, 10)
+    t = Labels(choose_lang(request))
+    chart = render.bar_chart(stats["by_category_year"], measure, t,
+                             lambda cat, year: render.url("/-/search", {"category": cat, "year": year}))
+    china = render.province_map(stats["by_province"], measure,
+                                lambda code: render.url("/-/search", {"province": code}))
+    return await _page(datasette, request, "sousveil_overview.html",
+                       {"stats": stats, "chart": chart, "map": china, "measure": measure})
+
+
+async def search(request, datasette):
+    state = _state(request)
+    filters = _filters(state)
+    page = max(1, int(state["page"])) if state.get("page", "").isdigit() else 1
+    sort = state.get("sort") if state.get("sort") in queries.SORTS else "date"
+    q = state.get("q")
+    total, rows = await _read(datasette, queries.search, q, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                              sort=sort)
+    counts = await _read(datasette, facets.facet_counts, q, filters)
+    for r in rows:
+        if "snippet" in r:
+            r["snippet_segments"] = render.segments(
+                r["snippet"]["text"], [(s, e, "hit", "hit") for s, e in r["snippet"]["highlights"]])
+    return await _page(datasette, request, "sousveil_search.html", {
+        "q": q or "", "total": total, "rows": rows, "facets": counts, "page": page, "sort": sort,
+        "pages": (total + PAGE_SIZE - 1) // PAGE_SIZE, "active": {k: state[k] for k in FILTER_KEYS if k in state},
+        "synthetic_shown": sum(1 for r in rows if r["synthetic"])})
+
+
+def _notice_bundle(db, notice_id: int):
+    n = queries.notice(db, notice_id)
+    if n is None:
+        return None
+    n["reviews"] = queries.reviews(db, notice_id)
+    n["same_project"] = facets.same_project(db, n)
+    n["has_original"] = db.execute("select count(*) from originals where sha256 = ?", [n["sha256"]]).fetchone()[0] > 0
+    return n
+
+
+async def notice(request, datasette):
+    notice_id = int(request.url_vars["id"])
+    n = await _read(datasette, _notice_bundle, notice_id)
+    if n is None:
+        return await _page(datasette, request, "sousveil_error.html", {"message": f"notice {notice_id}"}, status=404)
+    text = n["document"]["text"] or ""
+    marks = [(f["span_start"], f["span_end"], f"f{f['id']}", "fact") for f in n["facts"]]
+    marks += [(tg["span_start"], tg["span_end"], f"t{tg['id']}", "tag") for tg in n["tags"]]
+    latest = {}
+    for r in n["reviews"]:
+        latest[r["tag_id"]] = r
+    for s in n["sources"]:
+        s["link"] = render.safe_link(s["url"])
+    return await _page(datasette, request, "sousveil_notice.html", {
+        "n": n, "segments": render.segments(text, marks), "latest": latest, "verdicts": store.VERDICTS,
+        "can_review": _can_review(datasette, request)})
+
+
+async def party(request, datasette):
+    role = request.url_vars["role"]
+    name = request.args.get("name") or ""
+    profile = await _read(datasette, facets.party_profile, role, name)
+    if not profile["notices"]:
+        return await _page(datasette, request, "sousveil_error.html", {"message": f"{role} {name}"}, status=404)
+    _, rows = await _read(datasette, queries.search, None, queries.Filters(**{role: name}), limit=50,
+                          with_snippets=False)
+    return await _page(datasette, request, "sousveil_party.html", {"p": profile, "rows": rows})
+
+
+async def review(request, datasette):
+    if request.method != "POST":
+        return Response.text("POST a review", status=405)
+    if not _can_review(datasette, request):
+        return Response.text("Sign in to review (and review is off in --public mode).", status=403)
+    form = await request.post_vars()
+    notice_id = int(request.url_vars["id"])
+    try:
+        tag_id = int(form.get("tag_id", ""))
+        row = await datasette.get_database().execute_write_fn(
+            lambda conn: queries.add_review(sqlite_utils.Database(conn), tag_id, form.get("verdict", ""),
+                                            form.get("note", ""), request.actor["id"]), block=True)
+    except ValueError as e:
+        return Response.text(f"review not saved: {e}", status=400)
+    if row["notice_id"] != notice_id:
+        return Response.text("that tag belongs to another notice", status=400)
+    return Response.redirect(f"/-/notice/{notice_id}#t{tag_id}")
+
+
+async def export(request, datasette):
+    """Exactly the notices of the search page's state, streamed in chunks, CSV or JSON Lines."""
+    fmt = request.url_vars["format"]
+    state = _state(request)
+    filters, q = _filters(state), state.get("q")
+
+    async def stream(out):
+        if fmt == "csv":
+            await out.write("\ufeff")  # spreadsheet programs read the UTF-8 then
+            await out.write(_csv_text([], header=True))
+        after = 0
+        while True:
+            rows = await _read(datasette, lambda db: list(queries.iter_export(db, filters, q, after, EXPORT_CHUNK)))
+            if not rows:
+                break
+            after = rows[-1]["id"]
+            if fmt == "csv":
+                await out.write(_csv_text(rows))
+            else:
+                await out.write("".join(exports.jsonl_line(r) for r in rows))
+
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    return AsgiStream(stream, headers={"content-disposition": f'attachment; filename="sousveil-notices.{fmt}"'},
+                      content_type=content_type)
+
+
+def _csv_text(rows: list[dict], header: bool = False) -> str:
+    buf = io.StringIO()
+    exports.write_csv(rows, buf, header=header)
+    return buf.getvalue()
+
+
+async def document(request, datasette):
+    """The stored text, or the original bytes when the operator kept them: always as an
+    attachment with a neutral type, so a hostile page is never rendered by the browser."""
+    sha, kind = request.url_vars["sha256"], request.url_vars["kind"]
+    if kind == "text":
+        rows = await _read(datasette, lambda db: db.execute("select text from documents where sha256 = ?", [sha]).fetchall())
+        body = rows[0][0].encode("utf-8") if rows and rows[0][0] else None
+        name, content_type = f"{sha[:16]}.txt", "text/plain; charset=utf-8"
+    else:
+        rows = await _read(datasette, lambda db: db.execute("select data from originals where sha256 = ?", [sha]).fetchall())
+        body = rows[0][0] if rows else None
+        name, content_type = f"{sha[:16]}.original", "application/octet-stream"
+    if body is None:
+        return Response.text("not stored", status=404)
+    return Response(body, content_type=content_type,
+                    headers={"content-disposition": f'attachment; filename="{name}"', "x-content-type-options": "nosniff"})
+
+
+def _static(name: str):
+    return asgi_static(str(resources.files("sousveil.web") / name))
+
+
+ROUTES = [
+    (r"^/$", overview),
+    (r"^/-/search$", search),
+    (r"^/-/notice/(?P<id>\d+)$", notice),
+    (r"^/-/notice/(?P<id>\d+)/review$", review),
+    (r"^/-/(?P<role>buyer|supplier)$", party),
+    (r"^/-/export\.(?P<format>csv|jsonl)$", export),
+    (r"^/-/document/(?P<sha256>[0-9a-f]{64})/(?P<kind>text|original)$", document),
+    (r"^/-/sousveil-static/(?P<path>.*)$", _static("static")),
+]
