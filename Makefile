@@ -24,6 +24,9 @@ demo: $(STAMP)
 	@echo "  $(BIN)/sousveil search 人脸识别 --db demo/sousveil.db --category video"
 	@echo "  $(BIN)/sousveil search 空调 --db demo/sousveil.db --real"
 	@echo "  $(BIN)/sousveil show 1 --db demo/sousveil.db"
+	@echo
+	@echo "Open the web interface on the demo database (then visit the address it prints):"
+	@echo "  $(BIN)/sousveil serve demo/sousveil.db"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

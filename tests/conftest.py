@@ -28,6 +28,17 @@ def corpus_db(corpus):
     return open_db(corpus["db_path"], create=False)
 
 
+@pytest.fixture(scope="session")
+def web_db(corpus, tmp_path_factory):
+    """The generated corpus, the real CCGP notice and the hand-made web fixtures (a hostile
+    notice, kept with its original bytes, and a tender of the same project) in one database."""
+    root = tmp_path_factory.mktemp("web")
+    db_path = root / "web.db"
+    ingest([corpus["notices"], CCGP_SAMPLE, FIXTURES / "web" / "tender_same_project.html"], db_path, progress=False)
+    ingest([FIXTURES / "web" / "hostile_award.html"], db_path, progress=False, keep_originals=True)
+    return {"db_path": db_path, "db": open_db(db_path), "hostile": FIXTURES / "web" / "hostile_award.html"}
+
+
 def run_cli(*args, check=True, env=None):
     """Run the installed console script, as a user would."""
     cmd = [sys.executable, "-m", "sousveil.cli", *map(str, args)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..classify.taxonomy import taxonomy
 from ..data_files import load_yaml
+from ..extract.region import gazetteer
 
 LANGS = ("zh", "en")
 COOKIE = "sousveil_lang"
@@ -58,4 +59,7 @@ class Labels:
             return self("synthetic") if value == "1" else self("real")
         if facet == "review":
             return self(value)
+        if facet in ("province", "city") and str(value).isdigit():
+            place = gazetteer().places.get(str(value))
+            return place.name if place else str(value)
         return str(label)
