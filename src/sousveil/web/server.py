@@ -43,10 +43,7 @@ def make_app(db_path: str, reviewers: str | None = None, public: bool = False) -
     """The Datasette instance: the database, the sousveil plugin, sign-in for the reviewers."""
     if not Path(db_path).exists():
         raise store.StoreError(f"{db_path}: no such database (create it with `sousveil ingest PATH --db {db_path}`)")
-    if not public:
-        store.open_db(db_path, create=True).conn.close()  # adds the review table to a database made before it existed
-    else:
-        store.open_db(db_path, create=False).conn.close()
+    store.open_db(db_path, create=True).conn.close()  # adds the tables a database made before them lacks
     from .. import web
 
     if not pm.is_registered(web):  # installed without its entry point (a source checkout on the path)
