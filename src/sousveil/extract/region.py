@@ -17,7 +17,7 @@ import ahocorasick
 from ..data_files import load_csv
 from ..model import Region
 
-_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
+PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
 _COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
 # County names that are also ordinary words in notices (城区道路, 矿区); never a finding alone.
 _GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "新区", "市辖区", "开发区", "高新区"}
@@ -49,7 +49,7 @@ class Gazetteer:
                 continue
             names.setdefault(p.name, []).append((p, True))
             if p.level in ("province", "city"):
-                short = _strip(p.name, _SUFFIXES)
+                short = _strip(p.name, PLACE_SUFFIXES)
                 if short != p.name and len(short) >= 2:
                     names.setdefault(short, []).append((p, False))
         self.short_counties: dict[str, list[tuple[str, Place]]] = {}  # city code -> [(short name, county)]

@@ -1,0 +1,80 @@
+"""Normalized forms of organization names, for matching and for deduplication.
+
+`normalize` folds the name (simplified, half-width, lower case), drops bracketed qualifiers
+((中国), （杭州）, （集团）) and spaces; `parse` also splits a branch (……公司新疆分公司) from its
+parent company and strips the legal-form suffix (有限公司, 股份有限公司, Co., Ltd.) and leading
+place names (杭州, 浙江省, 北京市) to leave the distinctive core (海康威视数字技术).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..extract.region import PLACE_SUFFIXES, gazetteer
+from ..text import fold
+
+_BRACKETS = re.compile(r"[(\[【（〔][^)\]】）〕]*[)\]】）〕]")
+_NOISE = re.compile(r"[\s·・,，.。'\"“”‘’&、/\\-]+")
+_LEGAL = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "股份公司", "公司", "集团",
+          "corporation", "corp", "limited", "ltd", "co", "inc", "group", "company", "plc", "llc", "gmbh")
+_BRANCH = re.compile(r"^(.+?(?:股份有限公司|有限责任公司|有限公司|公司))(.+?)(分公司|分部|办事处|分院|营业部)$")
+
+
+@dataclass(frozen=True)
+class Name:
+    normalized: str  # the whole name, folded, without brackets and spaces
+    core: str  # the distinctive part: no place prefix, no legal form
+    parent: str | None  # a branch's parent company (normalized), else None
+
+
+def normalize(name: str) -> str:
+    return _NOISE.sub("", _BRACKETS.sub("", fold(name or "")))
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> tuple[str, ...]:
+    """Province and city names, full and short, longest first (浙江省 before 浙江)."""
+    names = set()
+    for p in gazetteer().places.values():
+        if p.level in ("province", "city"):
+            names.add(p.name)
+            for suffix in PLACE_SUFFIXES:
+                if p.name.endswith(suffix) and len(p.name) - len(suffix) >= 2:
+                    names.add(p.name[: -len(suffix)])
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def strip_legal_form(name: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _LEGAL:
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                name, changed = name[: -len(suffix)], True
+    return name
+
+
+def strip_places(name: str) -> str:
+    """Leading place names: 杭州海康威视 -> 海康威视; 中国 stays (中国电信 is a name)."""
+    changed = True
+    while changed:
+        changed = False
+        for place in _places():
+            if name.startswith(place) and len(name) > len(place) + 1:
+                name, changed = name[len(place):], True
+                break
+    return name
+
+
+@functools.lru_cache(maxsize=65536)
+def parse(name: str) -> Name:
+    normalized = normalize(name)
+    parent = None
+    m = _BRANCH.match(normalized)
+    if m:
+        parent = m.group(1)
+    base = parent or normalized
+    core = strip_places(strip_legal_form(base))
+    return Name(normalized, core, parent)
