@@ -54,7 +54,10 @@ def cli():
 @click.option("--keep-originals", is_flag=True,
               help="Also store the original files, for download in `sousveil serve`. They keep the personal data "
                    "that the stored text has redacted: use only where that is lawful and needed.")
-def ingest(paths, db_path, progress, jobs, keep_originals):
+@click.option("--link/--no-link", "do_link", default=True, show_default=True,
+              help="Link the new notices (organizations, vendors, processes) when the ingest ends.")
+@click.option("--ocid-prefix", default=None, help="Prefix of the processes' OCDS ocids (kept in the database).")
+def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix):
     """Read notices (HTML, text, PDF, DOCX, zip, WARC) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
@@ -63,7 +66,8 @@ def ingest(paths, db_path, progress, jobs, keep_originals):
     from .ingest.run import ingest as run
 
     try:
-        summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals)
+        summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals, link=do_link,
+                      ocid_prefix=ocid_prefix)
     except store.StoreError as e:
         fail(str(e))
     for name, reason in summary.failures:
@@ -74,6 +78,8 @@ def ingest(paths, db_path, progress, jobs, keep_originals):
     if summary.synthetic:
         out.print(f"{summary.synthetic} of the new documents are {SYNTHETIC_LABEL} (generated, not real notices)")
     out.print(f"{summary.documents} documents in {summary.seconds:.1f} s ({rate:.0f} docs/s) -> {db_path}", highlight=False)
+    if summary.link:
+        print_link(summary.link)
     if summary.new == 0 and summary.present and not summary.failed:
         out.print("nothing new: every document was already in the database")
     if summary.failed:
@@ -312,6 +318,88 @@ def reviewer(name, path, password):
         fail(str(e))
     out.print(f"reviewer {name!r} saved in {path}; start the interface with: sousveil serve DB --reviewers {path}",
               highlight=False)
+
+
+def print_link(s) -> None:
+    out.print(f"linked {s.notices} notices in {s.seconds:.1f} s: {s.organizations} new organizations, "
+              f"{s.vendor_links} vendor links, {s.processes} new processes, {s.duplicates} republished copies",
+              highlight=False)
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--ocid-prefix", default=None, help="Prefix of the ocids; a new prefix relinks every notice.")
+def link(db_path, ocid_prefix):
+    """Link the notices not linked yet: organizations, vendor resolution, processes, republished copies.
+
+    `ingest` does this at its end; run it alone after `ingest --no-link`, or after updating
+    the vendor registry (a new registry version resolves every notice again).
+    """
+    from .resolve.link import link as run_link
+
+    db = open_existing(db_path)
+    print_link(run_link(db, ocid_prefix, progress=sys.stderr.isatty()))
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@cli.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--designated", is_flag=True, help="Only vendors with a designation (verified or not).")
+@click.option("--json", "as_json", is_flag=True)
+def vendors(db_path, designated, as_json):
+    """Registry vendors with the notices they won, awarded value, brand mentions and designations."""
+    from .store import linked
+
+    db = open_existing(db_path)
+    rows = linked.vendors(db, designated)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"vendors (registry {load_yaml('vendors.yaml')['version']})")
+    for col in ("vendor", "won", "award value (CNY)", "as brand", "designations"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("won", "as brand") else "left")
+    for r in rows:
+        marks = "; ".join(f"{d['list_name'].split(' (')[0]} {d['date']}" + ("" if d["status"] == "verified" else " (unverified)")
+                          for d in r["designations"])
+        won = str(r["won_notices"]) + (f" ({r['synthetic']} {SYNTHETIC_LABEL})" if r["synthetic"] else "")
+        table.add_row(f"{r['name_zh']} / {r['name_en']}", won, money(r["award_value"]) or "0", str(r["brand_notices"]),
+                      marks)
+    out.print(table)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def process(ref, db_path, as_json):
+    """The timeline of one procurement (REF: its ocid, or the id of one of its notices)."""
+    from .store import linked
+
+    db = open_existing(db_path)
+    ocid = linked.process_of(db, ref)
+    if ocid is None:
+        fail(f"no process {ref!r} in {db_path} (run `sousveil link --db {db_path}` if the notices are not linked yet)")
+    p = linked.process(db, ocid)
+    if as_json:
+        click.echo(json.dumps(p, ensure_ascii=False, indent=2))
+        return
+    if p["synthetic"]:
+        out.print(f"[bold white on magenta] {SYNTHETIC_LABEL}: {p['synthetic']} of {p['notices']} notices are generated "
+                  f"test documents [/]")
+    out.print(f"[bold]{p['ocid']}[/bold] {p['title'] or ''}", highlight=False)
+    out.print(f"buyer {p['buyer'] or '?'} · project code {p['project_code'] or '-'} · linked by {p['link_method']}",
+              highlight=False)
+    table = Table()
+    for col in ("date", "notice", "type", "title", "amount (CNY)", "sources"):
+        table.add_column(col, overflow="fold")
+    for n in p["timeline"]:
+        sources = [s["url"] or s["name"] for s in n["sources"]]
+        for c in n["republished"]:
+            sources += [f"#{c['id']} " + (s["url"] or s["name"]) + f" (republished, similarity {c['similarity']})"
+                        for s in c["sources"]]
+        table.add_row(n["published"] or "?", f"#{n['id']}", n["type"], n["title"] or "",
+                      money(n["award_total"] or n["budget"]), "\n".join(sources))
+    out.print(table)
 
 
 def main():

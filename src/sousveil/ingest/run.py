@@ -16,6 +16,8 @@ from multiprocessing import Pool
 from pathlib import Path
 
 from ..pipeline import Record, process, sha256, versions
+from ..resolve.link import LinkSummary
+from ..resolve.link import link as link_notices
 from ..store import db as store
 from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 
@@ -33,6 +35,7 @@ class Summary:
     bytes: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    link: LinkSummary | None = None
 
     @property
     def documents(self) -> int:
@@ -44,10 +47,11 @@ def _file_of(name: str) -> str:
 
 
 def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
-           jobs: int = 1, keep_originals: bool = False) -> Summary:
+           jobs: int = 1, keep_originals: bool = False, link: bool = True, ocid_prefix: str | None = None) -> Summary:
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
-    in input order. keep_originals stores the original bytes too (they carry unredacted personal data)."""
+    in input order. keep_originals stores the original bytes too (they carry unredacted personal data).
+    Then the new notices are linked (organizations, vendors, processes: resolve/link.py) unless link is False."""
     db = store.open_db(db_path)
     ver = versions()  # load the data files before forking, so that workers share them
     summary = Summary()
@@ -127,6 +131,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     if pool:
         pool.close()
         pool.join()
+    if link:
+        summary.link = link_notices(db, ocid_prefix, progress=show)
     # Fold the write-ahead log back into the database file, so that the file alone is complete
     # (copied, published or opened read-only) once the run has finished.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -54,11 +54,28 @@ TABLES = {
         "id": int, "notice_id": int, "tag_id": int, "category": str, "term": str, "verdict": str, "note": str,
         "reviewer": str, "at": str,
     },
+    # Written by `sousveil link` (resolve/link.py): who is who, and which notices are one procurement.
+    "organizations": {
+        "id": int, "key": str, "name": str, "kind": str, "vendor": str, "vendor_method": str, "vendor_score": float,
+        "vendor_matched": str, "branch": int,
+    },
+    "notice_parties": {"id": int, "notice_id": int, "org_id": int, "role": str, "lot": str, "supplier_id": int},
+    "vendor_links": {
+        "id": int, "notice_id": int, "vendor": str, "kind": str, "name": str, "supplier_id": int, "item_id": int,
+        "method": str, "score": float, "matched": str, "branch": int, "registry_version": str,
+    },
+    "processes": {
+        "ocid": str, "buyer_org_id": int, "project_code": str, "title": str, "link_method": str,
+        "first_published": str, "last_published": str,
+    },
+    "process_notices": {"notice_id": int, "ocid": str, "duplicate_of": int, "similarity": float},
+    "minhashes": {"notice_id": int, "signature": bytes},
     # Only with `ingest --keep-originals`: the bytes hold the personal data the text has had redacted.
     "originals": {"sha256": str, "data": bytes},
     "meta": {"key": str, "value": str},
 }
-PKS = {"documents": "sha256", "meta": "key", "originals": "sha256"}
+PKS = {"documents": "sha256", "meta": "key", "originals": "sha256", "processes": "ocid", "process_notices": "notice_id",
+       "minhashes": "notice_id"}
 VERDICTS = ("confirmed", "false_positive", "unsure")
 FOREIGN = {
     "sources": [("sha256", "documents", "sha256")],
@@ -69,6 +86,10 @@ FOREIGN = {
     "tags": [("notice_id", "notices", "id")],
     "reviews": [("notice_id", "notices", "id"), ("tag_id", "tags", "id")],
     "originals": [("sha256", "documents", "sha256")],
+    "notice_parties": [("notice_id", "notices", "id"), ("org_id", "organizations", "id")],
+    "vendor_links": [("notice_id", "notices", "id")],
+    "process_notices": [("notice_id", "notices", "id"), ("ocid", "processes", "ocid")],
+    "minhashes": [("notice_id", "notices", "id")],
 }
 INDEXES = [
     ("sources", ["sha256", "name"], True),
@@ -79,6 +100,10 @@ INDEXES = [
     ("facts", ["notice_id"], False), ("suppliers", ["notice_id"], False), ("suppliers", ["name"], False),
     ("items", ["notice_id"], False), ("tags", ["notice_id"], False), ("tags", ["category", "notice_id"], False),
     ("reviews", ["tag_id", "id"], False), ("reviews", ["notice_id"], False),
+    ("organizations", ["key"], True), ("organizations", ["vendor"], False),
+    ("notice_parties", ["notice_id"], False), ("notice_parties", ["org_id", "role"], False),
+    ("vendor_links", ["notice_id"], False), ("vendor_links", ["vendor", "kind"], False),
+    ("processes", ["buyer_org_id", "project_code"], False), ("process_notices", ["ocid"], False),
 ]
 
 

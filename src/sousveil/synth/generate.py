@@ -14,7 +14,8 @@ import functools
 import html
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from collections import deque
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -56,6 +57,8 @@ class Truth:
     categories: list = field(default_factory=list)
     personal: list = field(default_factory=list)  # strings that must not survive redaction
     synthetic: bool = True
+    process: str = ""  # notices of one procurement share it
+    duplicate_of: str | None = None  # the file this one republishes
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,6 +99,7 @@ class Generator:
                 continue
             self.counties.append((prov, city, p))
         self.counties.sort(key=lambda t: t[2]["code"])
+        self.queue: deque = deque()  # notices of open processes and republished copies, written next
 
     # --- people and organisations -----------------------------------------------------------------
 
@@ -194,7 +198,8 @@ class Generator:
             share = (budget / lots * Decimal(rng.uniform(0.75, 0.98))).quantize(Decimal("0.01"))
             if rng.random() < 0.6:
                 share = share.quantize(Decimal("1"))
-            winners.append({"name": self.company(city), "lot": str(lot) if lots > 1 else None, "amount": share})
+            name, vendor = self._vendor_winner() if rng.random() < 0.2 else (self.company(city), None)
+            winners.append({"name": name, "lot": str(lot) if lots > 1 else None, "amount": share, "vendor": vendor})
         personal = []
         contacts = [self.contact(), self.contact()]
         mobiles = [self.mobile(), self.mobile()]
@@ -210,14 +215,49 @@ class Generator:
         ctx = dict(title=title, buyer=buyer, agency=agency, code=project_code, method=method, topic=topic,
                    published=published, county=county, city=city, prov=prov, contacts=contacts, mobiles=mobiles,
                    email=email, experts=experts, items=items, winners=winners, budget=budget, lots=lots)
+        return self._render(ntype, layout, ctx, truth), truth
+
+    def _render(self, ntype: str, layout: str, ctx: dict, truth: Truth) -> str:
         body = getattr(self, f"_{layout}")(ntype, ctx, truth)
         if ntype == "tender":
-            truth.budget = _yuan_text(budget)
+            truth.budget = _yuan_text(ctx["budget"])
         if ntype == "award":
-            truth.winners = [{"name": w["name"], "lot": w["lot"], "amount": _yuan_text(w["amount"])} for w in winners]
-            truth.award_total = _yuan_text(sum((w["amount"] for w in winners), Decimal(0)))
-            truth.items = items
-        return body, truth
+            truth.winners = [{"name": w["name"], "lot": w["lot"], "amount": _yuan_text(w["amount"]),
+                              "vendor": w.get("vendor")} for w in ctx["winners"]]
+            truth.award_total = _yuan_text(sum((w["amount"] for w in ctx["winners"]), Decimal(0)))
+            truth.items = ctx["items"]
+        self.last = (ntype, layout, ctx)
+        return body
+
+    def _vendor_winner(self) -> tuple[str, str]:
+        """A registry vendor as the winner, written as notices write it (a registered name, a branch)."""
+        from ..resolve.vendors import registry
+
+        vendor = self.rng.choice([v for v in registry().vendors.values() if v.registered and v.country == "CN"])
+        name = self.rng.choice(vendor.registered)
+        if self.rng.random() < 0.4 and name.endswith("公司"):
+            name += self.rng.choice(self.counties)[1]["name"].rstrip("市") + "分公司"
+        return name, vendor.id
+
+    def followups(self, body: str, truth: Truth) -> list[tuple[str, Truth]]:
+        """Other notices of the same procurement (an earlier tender, a correction) and copies
+        republished on another portal, to be written after this one."""
+        rng = self.rng
+        ntype, layout, ctx = self.last
+        out = []
+        if ntype == "award" and rng.random() < 0.3:
+            steps = [("tender", rng.randint(30, 75))] + ([("correction", rng.randint(5, 25))] if rng.random() < 0.4 else [])
+            for ftype, days_before in steps:
+                fctx = dict(ctx, published=ctx["published"] - timedelta(days=days_before))
+                flayout = _weighted(rng, LAYOUTS)
+                ftruth = replace(truth, type=ftype, layout=flayout, published=fctx["published"].isoformat(), budget=None,
+                                 award_total=None, winners=[], items=[], bidders=0, duplicate_of=None)
+                out.append((self._render(ftype, flayout, fctx, ftruth), ftruth))
+        if rng.random() < 0.08:
+            portal = rng.choice(["中国政府采购网", f"{ctx['prov']['name']}政府采购网", f"{ctx['city']['name']}公共资源交易网"])
+            copy = replace(truth, duplicate_of=truth.file)
+            out.append((f"<p>（转载自{portal}）</p>" + body, copy))
+        return out
 
     # Layout 1: the national portal's 2020 template, a summary table then numbered sections.
     def _ccgp2020(self, ntype: str, c: dict, truth: Truth) -> str:
@@ -377,8 +417,15 @@ class Generator:
     # --- files -----------------------------------------------------------------------------------
 
     def document(self, index: int) -> tuple[bytes, str, Truth]:
-        body, truth = self.notice(index)
         rng = self.rng
+        if self.queue and rng.random() < 0.7:
+            body, truth = self.queue.popleft()
+        else:
+            body, truth = self.notice(index)
+            truth.process = f"P{index:06d}"
+            truth.file = f"notice-{index:06d}.html"  # before the follow-ups: a copy names the file it republishes
+            self.queue.extend(self.followups(body, truth))
+        truth.file = f"notice-{index:06d}.html"
         roll = rng.random()
         traditional = roll > 0.95
         if traditional:
@@ -397,8 +444,7 @@ class Generator:
                 f"<p class='synthetic'>{DISCLAIMER}</p><div class='article'>{body}</div>{bottom}</body></html>")
         data = page.encode(encoding, errors="xmlcharrefreplace")
         truth.encoding = f"{encoding} (declared {declared})"
-        name = f"notice-{index:06d}.html"
-        truth.file = name
+        name = truth.file
         return data, name, truth
 
 
