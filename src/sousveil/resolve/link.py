@@ -77,7 +77,8 @@ class Linker:
                 self.by_code[(buyer, normalize(code))] = ocid
             self.by_buyer.setdefault(buyer, []).append([ocid, normalize(title or ""), last])
         self.similar = duplicates.Index()
-        for nid, sig in db.execute("select notice_id, signature from minhashes"):
+        for nid, sig in db.execute("select m.notice_id, m.signature from minhashes m"
+                                   " join process_notices p on p.notice_id = m.notice_id"):
             self.similar.add(nid, sig)
         self.summary = LinkSummary()
 
@@ -126,8 +127,10 @@ class Linker:
 
     def process(self, n: dict, buyer: int | None, text: str) -> None:
         db = self.db
-        sig = duplicates.signature(text)
-        db.execute("insert or replace into minhashes (notice_id, signature) values (?, ?)", [n["id"], sig])
+        stored = db.execute("select signature from minhashes where notice_id = ?", [n["id"]]).fetchone()
+        sig = stored[0] if stored else duplicates.signature(text)  # kept when everything is linked again
+        if not stored:
+            db.execute("insert into minhashes (notice_id, signature) values (?, ?)", [n["id"], sig])
         original, similarity = self.republished(n, sig)
         self.similar.add(n["id"], sig)
         if original is not None:
