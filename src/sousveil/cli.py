@@ -15,8 +15,8 @@ from . import __version__
 from .data_files import load_yaml
 from .model import BUYER_TYPES, NOTICE_TYPES
 from .store import db as store
-from . import exports
-from .exports import SYNTHETIC_LABEL, money
+from .export import flat as exports
+from .export.flat import SYNTHETIC_LABEL, money
 from .store import queries
 
 EXIT_ERROR, EXIT_FAILED_DOCS = 1, 3
@@ -255,15 +255,49 @@ def stats(db_path, top, as_json):
 
 @cli.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "ocds", "ftm"]), default="jsonl", show_default=True,
+              help="csv / jsonl: flat notices; ocds: an OCDS 1.1 release package (--records: record package); "
+                   "ftm: FollowTheMoney entities, one JSON object a line.")
+@click.option("--records", is_flag=True, help="With --format ocds: one compiled record per procurement process.")
+@click.option("--validate", is_flag=True, help="With --format ocds: check the package against the OCDS 1.1.5 schema.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default: stdout).")
 @click.option("--query", default=None, help="Only notices matching this full-text query.")
 @filter_options
-def export(db_path, fmt, output, query, category, province, buyer_type, year, type_, synthetic):
-    """Export notices with suppliers, tags (with spans) and sources, as CSV or JSON Lines."""
+def export(db_path, fmt, records, validate, output, query, category, province, buyer_type, year, type_, synthetic):
+    """Export notices: flat (CSV, JSON Lines), as OCDS releases or records, or as FollowTheMoney entities.
+
+    Every format labels synthetic notices. OCDS and FtM need linked notices (`ingest` links them).
+    """
     db = open_existing(db_path)
-    rows = queries.iter_export(db, make_filters(category, province, buyer_type, year, type_, synthetic), query)
-    (exports.write_jsonl if fmt == "jsonl" else exports.write_csv)(rows, output)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic)
+    if (records or validate) and fmt != "ocds":
+        raise click.UsageError("--records and --validate go with --format ocds")
+    if validate and output == "-":
+        raise click.UsageError("--validate needs -o FILE (the package is read back to be checked)")
+    with click.open_file(output, "w", encoding="utf-8") as fh:
+        if fmt in ("csv", "jsonl"):
+            rows = queries.iter_export(db, filters, query)
+            (exports.write_jsonl if fmt == "jsonl" else exports.write_csv)(rows, fh)
+            return
+        if fmt == "ftm":
+            from .export.ftm import write_entities
+
+            count = write_entities(db, fh, filters, query)
+            err.print(f"{count} FollowTheMoney entities", highlight=False)
+            return
+        from .export import ocds
+
+        counts = (ocds.write_record_package if records else ocds.write_release_package)(db, fh, filters, query)
+    err.print("OCDS " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items())
+              + (" ('other' notices have no OCDS stage)" if counts.get("skipped_other") else ""), highlight=False)
+    if validate:
+        with open(output, encoding="utf-8") as fh:
+            errors = ocds.validate(json.load(fh), "record" if records else "release")
+        for e in errors[:20]:
+            err.print(f"[red]invalid:[/red] {e}", highlight=False)
+        if errors:
+            fail(f"{output}: {len(errors)} schema errors against OCDS 1.1.5")
+        err.print(f"{output}: valid against the OCDS 1.1.5 {'record' if records else 'release'} package schema")
 
 
 @cli.command()

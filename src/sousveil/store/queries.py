@@ -232,6 +232,10 @@ def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: 
         rec["sources"] = [dict(r) for r in db.query("select name, url, retrieved_at from sources where sha256 = ?",
                                                     [rec["sha256"]])]
         rec["reviews"] = reviews(db, rec["id"])
+        process = db.execute("select ocid, duplicate_of from process_notices where notice_id = ?", [rec["id"]]).fetchone()
+        rec["ocid"], rec["duplicate_of"] = process or (None, None)
+        rec["vendors"] = [dict(r) for r in db.query(
+            "select vendor, kind, name, method, score from vendor_links where notice_id = ? order by id", [rec["id"]])]
         yield rec
 
 

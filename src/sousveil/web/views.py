@@ -14,7 +14,7 @@ from importlib import resources
 import sqlite_utils
 from datasette.utils.asgi import AsgiStream, Response, asgi_static
 
-from .. import exports
+from ..export import flat as exports
 from ..store import db as store
 from ..store import facets, queries
 from . import render

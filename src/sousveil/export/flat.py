@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import json
 
-from .store.queries import NOTICE_COLUMNS
+from ..store.queries import NOTICE_COLUMNS
 
 SYNTHETIC_LABEL = "SYNTHETIC"
-CSV_FIELDS = ["label", *NOTICE_COLUMNS, "winners", "tags", "reviews", "source_urls"]
+CSV_FIELDS = ["label", *NOTICE_COLUMNS, "ocid", "duplicate_of", "winners", "vendors", "tags", "reviews", "source_urls"]
 
 
 def money(value: str | None) -> str:
@@ -34,8 +34,9 @@ def csv_row(rec: dict) -> dict:
     reviews = "; ".join(f"{r['category']}:{r['term']}={r['verdict']} by {r['reviewer']} {r['at']}" for r in rec["reviews"])
     urls = "; ".join(s["url"] or s["name"] for s in rec["sources"])
     row = {k: rec[k] for k in NOTICE_COLUMNS}
+    vendors = "; ".join(f"{v['vendor']} ({v['kind']}: {v['name']}, {v['method']} {v['score']:g})" for v in rec["vendors"])
     row.update(label=SYNTHETIC_LABEL if rec["synthetic"] else "", winners=winners, tags=tags, reviews=reviews,
-               source_urls=urls)
+               source_urls=urls, ocid=rec["ocid"], duplicate_of=rec["duplicate_of"], vendors=vendors)
     return row
 
 
