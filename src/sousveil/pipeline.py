@@ -13,6 +13,8 @@ from .classify.classify import classify, party_spans
 from .classify.taxonomy import taxonomy
 from .extract.labels import vocabulary
 from .extract.notice import extract_notice
+from .extract.ocds import MEDIA_TYPE as OCDS_MEDIA_TYPE
+from .extract.ocds import notice_from_release
 from .ingest.convert import ConversionError, Converted, convert
 from .ingest.sources import Source
 from .model import Notice
@@ -79,7 +81,10 @@ def _process(source: Source, digest: str) -> Record:
         status = "needs_ocr" if converted.ocr_pages else "failed"
         error = None if converted.ocr_pages else "no text in the document"
         return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, error=error)
-    notice = extract_notice(text, converted.html_meta, source.url, folded)
+    if converted.media_type == OCDS_MEDIA_TYPE:  # structured: facts cite the rendered `path: value` lines
+        notice = notice_from_release(converted.html_meta["ocds"], text)
+    else:
+        notice = extract_notice(text, converted.html_meta, source.url, folded)
     parties = [s.name for s in notice.suppliers] + [notice.agency]
     notice.tags = classify(text, notice.buyer_type, folded=folded, exclude=party_spans(folded, parties))
     status = "partial_ocr" if converted.ocr_pages else "ok"

@@ -81,8 +81,9 @@ def party_id(key: str) -> str:
     return "sousveil-org-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def _parties(db, notice_id: int, suppliers: dict) -> tuple[list[dict], dict]:
-    """OCDS parties of a notice (one per organization, its roles merged) and a reference by supplier row."""
+def _parties(db, notice_id: int, written: dict) -> tuple[list[dict], dict]:
+    """OCDS parties of a notice (one per organization, its roles merged) and a reference by supplier row.
+    Names are as this notice writes them (`written`: by supplier row id, and for "buyer" and "agency")."""
     roles = mapping()["party_roles"]
     parties: dict[str, dict] = {}
     by_supplier = {}
@@ -92,7 +93,7 @@ def _parties(db, notice_id: int, suppliers: dict) -> tuple[list[dict], dict]:
         " n.id = p.notice_id where p.notice_id = ? order by p.id", [notice_id]).fetchall()
     for role, supplier_id, key, name, kind, vendor, method, score, matched, province, city in rows:
         pid = party_id(key)
-        party = parties.setdefault(pid, {"id": pid, "name": suppliers.get(supplier_id, name), "roles": []})
+        party = parties.setdefault(pid, {"id": pid, "name": written.get(supplier_id or role) or name, "roles": []})
         if roles[role] not in party["roles"]:
             party["roles"].append(roles[role])
         if role == "buyer" and (province or city):
@@ -122,7 +123,8 @@ def release(db, notice_id: int, ocid_prefix: str = "ocds-sousveil") -> dict | No
         sha = db.execute("select sha256 from notices where id = ?", [copy]).fetchone()[0]
         sources += [dict(s) for s in db.query("select name, url, retrieved_at from sources where sha256 = ?", [sha])]
     ingested = db.execute("select ingested_at from documents where sha256 = ?", [n["sha256"]]).fetchone()[0]
-    parties, by_supplier = _parties(db, notice_id, {s["id"]: s["name"] for s in n["suppliers"]})
+    parties, by_supplier = _parties(db, notice_id, {**{s["id"]: s["name"] for s in n["suppliers"]},
+                                                    "buyer": n["buyer"], "agency": n["agency"]})
     buyer = next(({"id": p["id"], "name": p["name"]} for p in parties if "buyer" in p["roles"]), None)
     agency = next(({"id": p["id"], "name": p["name"]} for p in parties if "procuringEntity" in p["roles"]), None)
     release_id = f"sousveil-{n['sha256'][:16]}"

@@ -7,9 +7,12 @@ Source HTML is never kept for display: only this text is stored.
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass, field
 
+from ..extract.ocds import MEDIA_TYPE as OCDS_MEDIA_TYPE
+from ..extract.ocds import render as ocds_render
 from .decode import decode
 
 ROW, CELL = "\x1e", "\x1f"  # markers that cannot occur in decoded HTML text
@@ -42,6 +45,8 @@ class ConversionError(Exception):
 
 
 def sniff(data: bytes, name: str, content_type: str | None = None) -> str:
+    if content_type == OCDS_MEDIA_TYPE:  # set by ingest.ocds for each release of a package
+        return content_type
     head = data[:1024].lstrip()
     lower = name.lower()
     if head.startswith(b"%PDF"):
@@ -69,8 +74,11 @@ def convert(data: bytes, name: str, content_type: str | None = None) -> Converte
         text, enc = decode(data, content_type)
         out, meta = html_to_text(text)
         return Converted(out, media_type, enc, html_meta=meta)
+    if media_type == OCDS_MEDIA_TYPE:
+        release = json.loads(data)
+        return Converted(ocds_render(release), media_type, "utf-8", html_meta={"ocds": release})
     if media_type == "application/json":
-        raise ConversionError("JSON documents (OCDS) are not read yet")
+        raise ConversionError("JSON that is not an OCDS release or package; not read")
     text, enc = decode(data, content_type)
     return Converted(tidy_lines(text.split("\n")), media_type, enc)
 

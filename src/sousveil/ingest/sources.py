@@ -146,7 +146,9 @@ def _expand(src: Source, limits: Limits, depth: int) -> Iterator[Source | Failur
         yield from iter_warc(io.BytesIO(src.data), src.name)
         return
     if not is_zip(src.data[:4]):
-        yield src
+        from . import ocds  # imports this module
+
+        yield from ocds.split(src) if ocds.is_ocds(src) else (src,)
         return
     try:
         zf = zipfile.ZipFile(io.BytesIO(src.data))

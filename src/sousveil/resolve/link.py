@@ -156,6 +156,13 @@ class Linker:
         return None, None
 
     def find_process(self, n: dict, buyer: int | None) -> str:
+        published = self.db.execute("select value from facts where notice_id = ? and field = 'ocid'", [n["id"]]).fetchone()
+        if published:  # an OCDS release: its publisher's ocid is its process
+            self.db.execute("insert or ignore into processes (ocid, buyer_org_id, project_code, title, link_method,"
+                            " first_published, last_published) values (?,?,?,?,'ocds',?,?)",
+                            [published[0], buyer, n["project_code"], n["title"], n["published"], n["published"]])
+            self.summary.processes += self.db.execute("select changes()").fetchone()[0]
+            return published[0]
         code = normalize(n["project_code"]) if n["project_code"] else None
         title = normalize(n["title"] or n["heading"] or "")
         if code and (buyer, code) in self.by_code:
