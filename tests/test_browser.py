@@ -143,3 +143,13 @@ def test_map_and_chart_are_drawn_and_link_to_searches(server, page):
     page.locator('svg#map a[data-code="44"] path').click()
     expect(page).to_have_url(re.compile(r"/-/search\?province=440000"))
     assert int(page.locator("p.total strong").inner_text()) > 0
+
+
+def test_vendor_page_and_process_timeline(server, page):
+    page.goto(server["url"] + "/-/vendors")
+    page.locator('tr[data-vendor="hikvision"] a').first.click()
+    expect(page.locator("#designations")).to_contain_text("84 FR 54002")
+    page.screenshot(path=ARTIFACTS / "vendor.png", full_page=True)
+    page.locator("#vendor-notices a.title").first.click()
+    expect(page.locator("#process code")).to_be_visible()
+    assert page.locator("ol.timeline li").count() >= 1

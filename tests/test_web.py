@@ -323,3 +323,36 @@ def test_serve_cli_errors(tmp_path):
     assert r.returncode == 1 and "missing.db" in r.stderr
     r = run_cli("serve", tmp_path / "missing.db", "--public", "--reviewers", __file__, check=False)
     assert r.returncode == 2
+
+
+def test_vendor_pages_and_designations(app, web_db):
+    db = web_db["db"]
+    html = app.get("/-/vendors").text
+    assert 'href="/-/vendor/hikvision"' in html and "US Commerce Department Entity List" in html
+    hik = app.get("/-/vendor/hikvision").text
+    assert "84 FR 54002" in hik and "Executive Order 14032" in hik and "verified" in hik
+    assert "needs a primary source" in app.get("/-/vendor/intellifusion").text  # an unverified designation says so
+    assert app.get("/-/vendor/nobody").status_code == 404
+    brands = db.execute("select count(distinct notice_id) from vendor_links where vendor = 'hikvision'").fetchone()[0]
+    assert re.search(rf"<strong>{brands}</strong>", app.get("/-/search?vendor=hikvision").text)
+    designated = db.execute("select count(distinct notice_id) from vendor_links where vendor in "
+                            f"({','.join(repr(v) for v in queries.designated_vendors())})").fetchone()[0]
+    page = app.get("/-/search?designated=1").text
+    assert designated and re.search(rf"<strong>{designated}</strong>", page)
+    assert 'data-facet="vendor"' in app.get("/-/search").text
+
+
+def test_notice_page_shows_vendor_evidence_and_process(app, web_db):
+    db = web_db["db"]
+    nid, vendor, method = db.execute("select notice_id, vendor, method from vendor_links where kind = 'supplier'"
+                                     " limit 1").fetchone()
+    html = app.get(f"/-/notice/{nid}").text
+    assert f'href="/-/vendor/{vendor}"' in html and f"Method {method}" in html
+    ocid = db.execute("select ocid from process_notices where notice_id = ?", [nid]).fetchone()[0]
+    assert ocid in html and 'class="timeline"' in html
+    award = _notice_id(db, "人脸识别系统")
+    tender = db.execute("select id from notices where project_code = 'WEB-2024-001' and type = 'tender'").fetchone()[0]
+    timeline = app.get(f"/-/notice/{award}").text.split('class="timeline"')[1]
+    assert f'href="/-/notice/{tender}"' in timeline  # the tender is in the award's process
+    brand = db.execute("select notice_id from vendor_links where kind = 'brand' limit 1").fetchone()[0]
+    assert 'id="brands"' in app.get(f"/-/notice/{brand}").text

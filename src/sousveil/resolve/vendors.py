@@ -71,6 +71,8 @@ class Registry:
         self._prefixes: list[tuple[str, str, str]] = []  # (core prefix, vendor, name), longest first
         fuzzy: dict[str, tuple[str, str]] = {}
         for v in data["vendors"]:
+            if not re.fullmatch(r"[a-z0-9_]+", v["id"]):  # ids are used in URLs and SQL lists
+                raise ValueError(f"vendors.yaml: vendor id {v['id']!r} must be lower-case letters, digits and '_'")
             designations = tuple(Designation(d["list"], lists.get(d["list"], {}).get("name", d["list"]), str(d["date"]),
                                              d["reference"], d["status"]) for d in v.get("designations") or ())
             vendor = Vendor(v["id"], v["name"]["zh"], v["name"]["en"], v["country"], v.get("parent"), v.get("business"),

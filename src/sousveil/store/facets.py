@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlite_utils
 
 from ..extract.amounts import yuan
-from .queries import LATEST_REVIEW, Filters, _where
+from .queries import LATEST_REVIEW, Filters, _where, designated_vendors
 
 # name -> (select value, label, count from ... ) with {clause} for the notice filters.
 FACET_SQL = {
@@ -29,6 +29,9 @@ FACET_SQL = {
     "synthetic": "select n.synthetic, n.synthetic, count(*) from notices n {where} group by 1",
     "review": f"select r.verdict, r.verdict, count(distinct r.notice_id) from reviews r join notices n on"
               f" n.id = r.notice_id {{where}} and {LATEST_REVIEW} group by 1",
+    # Vendors with a designation named as supplier or brand (registry ids: letters and underscores).
+    "vendor": "select v.vendor, v.vendor, count(distinct v.notice_id) from vendor_links v join notices n on"
+              " n.id = v.notice_id {where} and v.vendor in ({designated}) group by 1",
 }
 
 
@@ -38,7 +41,9 @@ def facet_counts(db: sqlite_utils.Database, query: str | None, filters: Filters,
     clause = "where " + " and ".join(where or ["1"])
     out = {}
     for name, sql in FACET_SQL.items():
-        rows = db.execute(sql.format(where=clause) + " order by 3 desc, 2 limit ?", params + [limit]).fetchall()
+        designated = ",".join(f"'{v}'" for v in designated_vendors())
+        rows = db.execute(sql.format(where=clause, designated=designated) + " order by 3 desc, 2 limit ?",
+                          params + [limit]).fetchall()
         out[name] = [{"value": str(v), "label": label, "count": c} for v, label, c in rows if v is not None]
     return out
 

@@ -34,10 +34,19 @@ class Filters:
     buyer: str | None = None  # exact name, as stored
     supplier: str | None = None  # exact name of a winning supplier
     review: str | None = None  # a verdict (a tag's latest review), "reviewed" or "unreviewed"
+    vendor: str | None = None  # a registry vendor id: notices naming it as supplier or brand
+    designated: bool | None = None  # notices naming a vendor with a designation (verified or not)
 
 
 # The latest review of each tag is its verdict; older rows stay as the audit trail.
 LATEST_REVIEW = "r.id = (select max(r2.id) from reviews r2 where r2.tag_id = r.tag_id)"
+
+
+def designated_vendors() -> list[str]:
+    """Registry vendors with at least one designation (verified or not)."""
+    from ..resolve.vendors import registry
+
+    return sorted(v.id for v in registry().vendors.values() if v.designations)
 
 
 def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
@@ -79,6 +88,13 @@ def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
     if filters.supplier:
         where.append("n.id in (select notice_id from suppliers where name = ? and role = 'winner')")
         params.append(filters.supplier)
+    if filters.vendor:
+        where.append("n.id in (select notice_id from vendor_links where vendor = ?)")
+        params.append(filters.vendor)
+    if filters.designated:
+        ids = designated_vendors()
+        where.append(f"n.id in (select notice_id from vendor_links where vendor in ({','.join('?' * len(ids))}))")
+        params += ids
     if filters.review == "reviewed":
         where.append("n.id in (select notice_id from reviews)")
     elif filters.review == "unreviewed":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..classify.taxonomy import taxonomy
 from ..data_files import load_yaml
 from ..extract.region import gazetteer
+from ..resolve.vendors import registry
 
 LANGS = ("zh", "en")
 COOKIE = "sousveil_lang"
@@ -47,6 +48,12 @@ class Labels:
             return value or self("unknown")
         return cat.name_zh if self.lang == "zh" else cat.name_en
 
+    def vendor(self, vendor_id: str) -> str:
+        v = registry().vendors.get(vendor_id)
+        if v is None:
+            return vendor_id
+        return f"{v.name_zh}（{v.name_en}）" if self.lang == "zh" else f"{v.name_en} ({v.name_zh})"
+
     def facet_value(self, facet: str, value: str, label) -> str:
         """How a facet value reads: coded values translated, names as written."""
         if facet == "category":
@@ -59,6 +66,10 @@ class Labels:
             return self("synthetic") if value == "1" else self("real")
         if facet == "review":
             return self(value)
+        if facet == "vendor":
+            return self.vendor(value)
+        if facet == "designated":
+            return self("answer_yes")
         if facet in ("province", "city") and str(value).isdigit():
             place = gazetteer().places.get(str(value))
             return place.name if place else str(value)

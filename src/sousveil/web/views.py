@@ -16,13 +16,14 @@ from datasette.utils.asgi import AsgiStream, Response, asgi_static
 
 from ..export import flat as exports
 from ..store import db as store
-from ..store import facets, queries
+from ..store import facets, linked, queries
 from . import render
 from .i18n import COOKIE, LANGS, Labels, choose_lang
 
 PAGE_SIZE = 20
 EXPORT_CHUNK = 500
-FILTER_KEYS = ("category", "type", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic", "review")
+FILTER_KEYS = ("category", "type", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic", "review",
+               "vendor", "designated")
 STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page")
 MEASURES = ("notices", "award_value")
 AGGREGATE_CACHE = 64
@@ -69,7 +70,8 @@ def _filters(state: dict) -> queries.Filters:
         category=state.get("category"), province=state.get("province"), buyer_type=state.get("buyer_type"),
         year=int(year) if year and year.isdigit() else None, type=state.get("type"),
         synthetic=None if synthetic not in ("0", "1") else synthetic == "1", city=state.get("city"),
-        buyer=state.get("buyer"), supplier=state.get("supplier"), review=state.get("review"))
+        buyer=state.get("buyer"), supplier=state.get("supplier"), review=state.get("review"), vendor=state.get("vendor"),
+        designated=True if state.get("designated") == "1" else None)
 
 
 async def _page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
@@ -123,6 +125,8 @@ def _notice_bundle(db, notice_id: int):
     n["reviews"] = queries.reviews(db, notice_id)
     n["same_project"] = facets.same_project(db, n)
     n["has_original"] = db.execute("select count(*) from originals where sha256 = ?", [n["sha256"]]).fetchone()[0] > 0
+    n.update(linked.notice_links(db, notice_id))
+    n["vendor_of_supplier"] = {v["supplier_id"]: v for v in n["vendor_links"] if v["kind"] == "supplier"}
     return n
 
 
@@ -153,6 +157,18 @@ async def party(request, datasette):
     _, rows = await _read(datasette, queries.search, None, queries.Filters(**{role: name}), limit=50,
                           with_snippets=False)
     return await _page(datasette, request, "sousveil_party.html", {"p": profile, "rows": rows})
+
+
+async def vendors(request, datasette):
+    rows = await _read(datasette, _cached, linked.vendors)
+    return await _page(datasette, request, "sousveil_vendors.html", {"vendors": rows})
+
+
+async def vendor(request, datasette):
+    v = await _read(datasette, linked.vendor, request.url_vars["id"])
+    if v is None:
+        return await _page(datasette, request, "sousveil_error.html", {"message": request.url_vars["id"]}, status=404)
+    return await _page(datasette, request, "sousveil_vendor.html", {"v": v, "synthetic": sum(1 for r in v["links"] if r["synthetic"])})
 
 
 async def review(request, datasette):
@@ -234,6 +250,8 @@ ROUTES = [
     (r"^/-/notice/(?P<id>\d+)$", notice),
     (r"^/-/notice/(?P<id>\d+)/review$", review),
     (r"^/-/(?P<role>buyer|supplier)$", party),
+    (r"^/-/vendors$", vendors),
+    (r"^/-/vendor/(?P<id>[a-z0-9_]+)$", vendor),
     (r"^/-/export\.(?P<format>csv|jsonl)$", export),
     (r"^/-/document/(?P<sha256>[0-9a-f]{64})/(?P<kind>text|original)$", document),
     (r"^/-/sousveil-static/(?P<path>.*)$", _static("static")),
