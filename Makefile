@@ -24,6 +24,10 @@ demo: $(STAMP)
 	@echo "  $(BIN)/sousveil search 人脸识别 --db demo/sousveil.db --category video"
 	@echo "  $(BIN)/sousveil search 空调 --db demo/sousveil.db --real"
 	@echo "  $(BIN)/sousveil show 1 --db demo/sousveil.db"
+	@echo "Vendors with their designations, the timeline of one procurement, an OCDS export:"
+	@echo "  $(BIN)/sousveil vendors --db demo/sousveil.db --designated"
+	@echo "  $(BIN)/sousveil process 2 --db demo/sousveil.db"
+	@echo "  $(BIN)/sousveil export --db demo/sousveil.db --format ocds -o demo/releases.json --validate"
 	@echo
 	@echo "Open the web interface on the demo database (then visit the address it prints):"
 	@echo "  $(BIN)/sousveil serve demo/sousveil.db"

@@ -58,7 +58,7 @@ def cli():
               help="Link the new notices (organizations, vendors, processes) when the ingest ends.")
 @click.option("--ocid-prefix", default=None, help="Prefix of the processes' OCDS ocids (kept in the database).")
 def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix):
-    """Read notices (HTML, text, PDF, DOCX, zip, WARC) from PATHS into the database.
+    """Read notices (HTML, text, PDF, DOCX, zip, WARC, OCDS JSON) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
     nothing, and a run that was killed resumes where it stopped.
