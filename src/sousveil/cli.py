@@ -39,6 +39,10 @@ def open_existing(path: str):
         fail(str(e))
 
 
+db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The sousveil database.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sousveil")
 def cli():
@@ -105,7 +109,7 @@ def make_filters(category, province, buyer_type, year, type_, synthetic) -> quer
 
 @cli.command()
 @click.argument("query", required=False, default="")
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @filter_options
 @click.option("--limit", default=20, show_default=True)
 @click.option("--offset", default=0)
@@ -154,9 +158,9 @@ def _highlighted(text: str, spans, style: str = "bold yellow") -> Text:
 
 @cli.command()
 @click.argument("ref")
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @click.option("--text/--no-text", "with_text", default=True, help="Print the stored text with the evidence highlighted.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def show(ref, db_path, with_text, as_json):
     """One notice: its facts, tags and the text they came from (REF: id or SHA-256 prefix)."""
     db = open_existing(db_path)
@@ -223,9 +227,9 @@ def show(ref, db_path, with_text, as_json):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @click.option("--top", default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def stats(db_path, top, as_json):
     """Counts and summed award value by capability and year, by province; top buyers and suppliers."""
     db = open_existing(db_path)
@@ -254,7 +258,7 @@ def stats(db_path, top, as_json):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "ocds", "ftm"]), default="jsonl", show_default=True,
               help="csv / jsonl: flat notices; ocds: an OCDS 1.1 release package (--records: record package); "
                    "ftm: FollowTheMoney entities, one JSON object a line.")
@@ -361,7 +365,7 @@ def print_link(s) -> None:
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @click.option("--ocid-prefix", default=None, help="Prefix of the ocids; a new prefix relinks every notice.")
 def link(db_path, ocid_prefix):
     """Link the notices not linked yet: organizations, vendor resolution, processes, republished copies.
@@ -377,9 +381,9 @@ def link(db_path, ocid_prefix):
 
 
 @cli.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@db_option
 @click.option("--designated", is_flag=True, help="Only vendors with a designation (verified or not).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def vendors(db_path, designated, as_json):
     """Registry vendors with the notices they won, awarded value, brand mentions and designations."""
     from .store import linked
@@ -403,8 +407,8 @@ def vendors(db_path, designated, as_json):
 
 @cli.command()
 @click.argument("ref")
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@json_option
 def process(ref, db_path, as_json):
     """The timeline of one procurement (REF: its ocid, or the id of one of its notices)."""
     from .store import linked

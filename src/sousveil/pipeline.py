@@ -19,6 +19,7 @@ from .ingest.convert import ConversionError, Converted, convert
 from .ingest.sources import Source
 from .model import Notice
 from .privacy.redact import Redaction, redact_folded
+from .resolve import duplicates
 from .store import fts
 
 # Every document the generator writes carries this line; see sousveil.synth.
@@ -40,6 +41,7 @@ class Record:
     index_text: str = ""
     error: str | None = None
     original: bytes | None = None  # kept only when the operator asks (ingest --keep-originals)
+    signature: bytes | None = None  # MinHash of the text, to find the notice republished elsewhere
 
 
 def sha256(data: bytes) -> str:
@@ -89,4 +91,4 @@ def _process(source: Source, digest: str) -> Record:
     notice.tags = classify(text, notice.buyer_type, folded=folded, exclude=party_spans(folded, parties))
     status = "partial_ocr" if converted.ocr_pages else "ok"
     return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, notice,
-                  fts.index_text(folded, folded=True))
+                  fts.index_text(folded, folded=True), signature=duplicates.signature(folded))

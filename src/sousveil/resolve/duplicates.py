@@ -1,18 +1,22 @@
 """Near-duplicate notices (one notice republished on several portals), by MinHash (datasketch).
 
-The signature is over character 4-grams of the folded text; candidates come from LSH and are
-accepted only when the facts agree too (same type, date and amounts), since notices generated
+The signature is over character 4-grams of the folded text; candidates come from LSH banding
+stored in the database (bounded memory at any corpus size) and are accepted only when the
+facts agree too (same type, date and amounts), since notices generated
 from one portal template share most of their wording.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from ..text import fold
 
 NUM_PERM = 32
+BANDS, ROWS = 4, 8  # LSH banding: candidates from an estimated similarity of about (1/4)^(1/8) = 0.84
 SCHEME = "affine32"  # signatures of 32-bit values: 128 bytes a notice
 SHINGLE = 4
 THRESHOLD = 0.85  # estimated Jaccard similarity of the shingle sets
@@ -38,23 +42,32 @@ def signature(text: str) -> bytes:
     return m.hashvalues.astype(np.uint32).tobytes()
 
 
-def minhash(sig: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(sig, dtype=np.uint32))
+def bands(sig: bytes) -> list[tuple[int, int]]:
+    """(band, hash) keys of the LSH banding: two signatures that agree on all rows of one band
+    are candidates. Kept in the database (table minhash_bands), so memory does not grow with
+    the corpus."""
+    width = ROWS * 4  # bytes of one band (32-bit values)
+    return [(b, int.from_bytes(hashlib.blake2b(sig[b * width:(b + 1) * width], digest_size=8).digest(), "little",
+                               signed=True)) for b in range(BANDS)]
 
 
-class Index:
-    """LSH over signatures: candidates for a new signature among those added before."""
+def similarity(a: bytes, b: bytes) -> float:
+    """The estimated Jaccard similarity of two signatures (the share of equal values)."""
+    return float(np.mean(np.frombuffer(a, dtype=np.uint32) == np.frombuffer(b, dtype=np.uint32)))
 
-    def __init__(self):
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self.hashes: dict[int, MinHash] = {}
 
-    def add(self, notice_id: int, sig: bytes) -> None:
-        m = minhash(sig)
-        self.hashes[notice_id] = m
-        self.lsh.insert(notice_id, m)
+def similar(db, sig: bytes) -> list[tuple[int, float]]:
+    """Stored notices whose signature shares a band with `sig` and is similar enough, most similar first."""
+    keys = bands(sig)
+    rows = db.execute("select distinct m.notice_id, m.signature from minhash_bands b join minhashes m on"
+                      " m.notice_id = b.notice_id where " + " or ".join(["(b.band = ? and b.hash = ?)"] * len(keys)),
+                      [x for k in keys for x in k]).fetchall()
+    found = [(nid, similarity(sig, other)) for nid, other in rows]
+    return sorted(((n, s) for n, s in found if s >= THRESHOLD), key=lambda x: (-x[1], x[0]))
 
-    def similar(self, sig: bytes) -> list[tuple[int, float]]:
-        m = minhash(sig)
-        found = [(other, self.hashes[other].jaccard(m)) for other in self.lsh.query(m)]
-        return sorted(((o, s) for o, s in found if s >= THRESHOLD), key=lambda x: (-x[1], x[0]))
+
+def store(db, notice_id: int, sig: bytes) -> None:
+    db.execute("insert or replace into minhashes (notice_id, signature) values (?, ?)", [notice_id, sig])
+    db.execute("delete from minhash_bands where notice_id = ?", [notice_id])
+    db.conn.executemany("insert into minhash_bands (band, hash, notice_id) values (?, ?, ?)",
+                        [(b, h, notice_id) for b, h in bands(sig)])

@@ -63,40 +63,30 @@ def _days(a: str | None, b: str | None) -> int:
 
 
 class Linker:
+    """Looks organizations and processes up in the database (indexed), not in memory: linking
+    100,000 notices must not hold 100,000 of anything."""
+
     def __init__(self, db, prefix: str):
         self.db = db
         self.prefix = prefix
         self.registry = registry()
-        self.orgs = dict(db.execute("select key, id from organizations").fetchall())
-        self.keys = {v: k for k, v in self.orgs.items()}
-        self.by_code = {}  # (buyer org id, code key) -> ocid
-        self.by_buyer: dict = {}  # buyer org id -> [(ocid, title key, last published)]
-        for ocid, buyer, code, title, last in db.execute(
-                "select ocid, buyer_org_id, project_code, title, last_published from processes"):
-            if code:
-                self.by_code[(buyer, normalize(code))] = ocid
-            self.by_buyer.setdefault(buyer, []).append([ocid, normalize(title or ""), last])
-        self.similar = duplicates.Index()
-        for nid, sig in db.execute("select m.notice_id, m.signature from minhashes m"
-                                   " join process_notices p on p.notice_id = m.notice_id"):
-            self.similar.add(nid, sig)
         self.summary = LinkSummary()
 
     def organization(self, name: str, kind: str) -> int:
         key = org_key(name)
-        if key not in self.orgs:
-            match = self.registry.resolve(name) if kind == "company" else None
-            cur = self.db.execute(
-                "insert into organizations (key, name, kind, vendor, vendor_method, vendor_score, vendor_matched, branch)"
-                " values (?,?,?,?,?,?,?,?)",
-                [key, name, kind, match and match.vendor, match and match.method, match and match.score,
-                 match and match.matched, int(bool(match and match.branch))])
-            self.orgs[key] = cur.lastrowid
-            self.keys[cur.lastrowid] = key
-            self.summary.organizations += 1
-        return self.orgs[key]
+        row = self.db.execute("select id from organizations where key = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        match = self.registry.resolve(name) if kind == "company" else None
+        cur = self.db.execute(
+            "insert into organizations (key, name, kind, vendor, vendor_method, vendor_score, vendor_matched, branch)"
+            " values (?,?,?,?,?,?,?,?)",
+            [key, name, kind, match and match.vendor, match and match.method, match and match.score,
+             match and match.matched, int(bool(match and match.branch))])
+        self.summary.organizations += 1
+        return cur.lastrowid
 
-    def notice(self, n: dict, text: str) -> None:
+    def notice(self, n: dict) -> None:
         db = self.db
         nid = n["id"]
         buyer = self.organization(n["buyer"], "public_body") if n["buyer"] else None
@@ -108,7 +98,7 @@ class Linker:
         db.conn.executemany("insert into notice_parties (notice_id, org_id, role, lot, supplier_id) values (?,?,?,?,?)",
                             [(nid, org, role, lot, sid) for org, role, lot, sid in parties])
         self.vendor_links(nid)
-        self.process(n, buyer, text)
+        self.process(n, buyer)
 
     def vendor_links(self, nid: int) -> None:
         rows = []
@@ -125,14 +115,9 @@ class Linker:
             " registry_version) values (?,?,?,?,?,?,?,?,?,?,?)", [r + (self.registry.version,) for r in rows])
         self.summary.vendor_links += len(rows)
 
-    def process(self, n: dict, buyer: int | None, text: str) -> None:
+    def process(self, n: dict, buyer: int | None) -> None:
         db = self.db
-        stored = db.execute("select signature from minhashes where notice_id = ?", [n["id"]]).fetchone()
-        sig = stored[0] if stored else duplicates.signature(text)  # kept when everything is linked again
-        if not stored:
-            db.execute("insert into minhashes (notice_id, signature) values (?, ?)", [n["id"], sig])
-        original, similarity = self.republished(n, sig)
-        self.similar.add(n["id"], sig)
+        original, similarity = self.republished(n)
         if original is not None:
             ocid = db.execute("select ocid from process_notices where notice_id = ?", [original]).fetchone()[0]
             self.summary.duplicates += 1
@@ -144,53 +129,53 @@ class Linker:
                    " last_published = max(coalesce(last_published, :d), coalesce(:d, last_published)) where ocid = :o",
                    {"d": n["published"], "o": ocid})
 
-    def republished(self, n: dict, sig: bytes) -> tuple[int | None, float | None]:
-        """The first stored copy of this notice, if it is one: similar text and the same facts."""
-        for other, similarity in self.similar.similar(sig):
-            row = self.db.execute("select n.type, n.published, n.award_total, n.budget, coalesce(p.duplicate_of, n.id)"
-                                  " from notices n join process_notices p on p.notice_id = n.id where n.id = ?",
-                                  [other]).fetchone()
-            if row and row[0] == n["type"] and (row[1] or "")[:10] == (n["published"] or "")[:10] \
-                    and row[2] == n["award_total"] and row[3] == n["budget"]:
-                return row[4], round(similarity, 3)
+    def republished(self, n: dict) -> tuple[int | None, float | None]:
+        """The first linked copy of this notice, if it is one: similar text and the same facts."""
+        row = self.db.execute("select signature from minhashes where notice_id = ?", [n["id"]]).fetchone()
+        if row is None:  # stored by a version that did not sign notices at ingest
+            text = self.db.execute("select text from documents where sha256 = ?", [n["sha256"]]).fetchone()[0] or ""
+            row = (duplicates.signature(text),)
+            duplicates.store(self.db, n["id"], row[0])
+        for other, similarity in duplicates.similar(self.db, row[0]):
+            fact = self.db.execute("select n.type, n.published, n.award_total, n.budget, coalesce(p.duplicate_of, n.id)"
+                                   " from notices n join process_notices p on p.notice_id = n.id where n.id = ?",
+                                   [other]).fetchone()  # only notices linked before this one
+            if other != n["id"] and fact and fact[0] == n["type"] and (fact[1] or "")[:10] == (n["published"] or "")[:10] \
+                    and fact[2] == n["award_total"] and fact[3] == n["budget"]:
+                return fact[4], round(similarity, 3)
         return None, None
 
     def find_process(self, n: dict, buyer: int | None) -> str:
-        published = self.db.execute("select value from facts where notice_id = ? and field = 'ocid'", [n["id"]]).fetchone()
-        if published:  # an OCDS release: its publisher's ocid is its process
-            self.db.execute("insert or ignore into processes (ocid, buyer_org_id, project_code, title, link_method,"
-                            " first_published, last_published) values (?,?,?,?,'ocds',?,?)",
-                            [published[0], buyer, n["project_code"], n["title"], n["published"], n["published"]])
-            self.summary.processes += self.db.execute("select changes()").fetchone()[0]
-            return published[0]
+        db = self.db
+        published = db.execute("select value from facts where notice_id = ? and field = 'ocid'", [n["id"]]).fetchone()
         code = normalize(n["project_code"]) if n["project_code"] else None
         title = normalize(n["title"] or n["heading"] or "")
-        if code and (buyer, code) in self.by_code:
-            return self.by_code[(buyer, code)]
-        for entry in self.by_buyer.get(buyer, []) if buyer else []:
-            ocid, other_title, last = entry
-            if title and other_title and fuzz.ratio(title, other_title) >= TITLE_MIN and \
-                    _days(last, n["published"]) <= TITLE_DAYS:
-                if code:
-                    self.by_code[(buyer, code)] = ocid
-                    self.db.execute("update processes set project_code = coalesce(project_code, ?) where ocid = ?",
-                                    [n["project_code"], ocid])
-                entry[2] = max(last or "", n["published"] or "") or None
-                return ocid
-        buyer_key = self.keys[buyer] if buyer else ""
+        if published:  # an OCDS release: its publisher's ocid is its process
+            return self.new_process(published[0], buyer, n, code, title, "ocds")
         if code:
-            basis, method = f"{buyer_key}|{code}", "project_code"
-        else:
-            basis, method = f"{buyer_key}|{title}|{n['sha256']}", "title"
+            row = db.execute("select ocid from processes where buyer_org_id is ? and code_key = ?", [buyer, code]).fetchone()
+            if row:
+                return row[0]
+        if buyer and title:
+            for ocid, other_title, last in db.execute(
+                    "select ocid, title_key, last_published from processes where buyer_org_id = ?", [buyer]):
+                if other_title and fuzz.ratio(title, other_title) >= TITLE_MIN and _days(last, n["published"]) <= TITLE_DAYS:
+                    if code:
+                        db.execute("update processes set project_code = coalesce(project_code, ?),"
+                                   " code_key = coalesce(code_key, ?) where ocid = ?", [n["project_code"], code, ocid])
+                    return ocid
+        buyer_key = db.execute("select key from organizations where id = ?", [buyer]).fetchone()[0] if buyer else ""
+        basis = f"{buyer_key}|{code}" if code else f"{buyer_key}|{title}|{n['sha256']}"
         ocid = f"{self.prefix}-{hashlib.sha1(basis.encode('utf-8')).hexdigest()[:16]}"
-        self.db.execute("insert or ignore into processes (ocid, buyer_org_id, project_code, title, link_method,"
-                        " first_published, last_published) values (?,?,?,?,?,?,?)",
-                        [ocid, buyer, n["project_code"], n["title"] or n["heading"], method, n["published"], n["published"]])
-        self.summary.processes += 1
-        if code:
-            self.by_code[(buyer, code)] = ocid
-        if buyer:
-            self.by_buyer.setdefault(buyer, []).append([ocid, title, n["published"]])
+        return self.new_process(ocid, buyer, n, code, title, "project_code" if code else "title")
+
+    def new_process(self, ocid, buyer, n, code, title, method) -> str:
+        cur = self.db.execute(
+            "insert or ignore into processes (ocid, buyer_org_id, project_code, code_key, title, title_key, link_method,"
+            " first_published, last_published) values (?,?,?,?,?,?,?,?,?)",
+            [ocid, buyer, n["project_code"], code, n["title"] or n["heading"], title, method, n["published"],
+             n["published"]])
+        self.summary.processes += cur.rowcount
         return ocid
 
 
@@ -221,13 +206,12 @@ def link(db, ocid_prefix: str | None = None, progress: bool = False) -> LinkSumm
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("link", total=total)
         while True:
-            rows = db.execute(f"select {cols}, d.text from notices n join documents d on d.sha256 = n.sha256"
-                              f" where n.id > ? order by n.id limit ?", [done, CHUNK]).fetchall()
+            rows = db.execute(f"select {cols} from notices n where n.id > ? order by n.id limit ?", [done, CHUNK]).fetchall()
             if not rows:
                 break
             with db.conn:
                 for row in rows:
-                    linker.notice(dict(zip(COLUMNS, row)), row[-1] or "")
+                    linker.notice(dict(zip(COLUMNS, row)))
                 done = rows[-1][0]
                 _meta(db, "linked_through", str(done))
                 _meta(db, "linked_at", now())

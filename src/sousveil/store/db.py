@@ -11,6 +11,7 @@ import sqlite_utils
 from .. import __version__
 from ..classify.classify import categories_of
 from ..extract.amounts import yuan
+from ..resolve import duplicates
 from . import fts
 
 SCHEMA_VERSION = 1
@@ -65,11 +66,12 @@ TABLES = {
         "method": str, "score": float, "matched": str, "branch": int, "registry_version": str,
     },
     "processes": {
-        "ocid": str, "buyer_org_id": int, "project_code": str, "title": str, "link_method": str,
-        "first_published": str, "last_published": str,
+        "ocid": str, "buyer_org_id": int, "project_code": str, "code_key": str, "title": str, "title_key": str,
+        "link_method": str, "first_published": str, "last_published": str,
     },
     "process_notices": {"notice_id": int, "ocid": str, "duplicate_of": int, "similarity": float},
     "minhashes": {"notice_id": int, "signature": bytes},
+    "minhash_bands": {"id": int, "band": int, "hash": int, "notice_id": int},
     # Only with `ingest --keep-originals`: the bytes hold the personal data the text has had redacted.
     "originals": {"sha256": str, "data": bytes},
     "meta": {"key": str, "value": str},
@@ -90,6 +92,7 @@ FOREIGN = {
     "vendor_links": [("notice_id", "notices", "id")],
     "process_notices": [("notice_id", "notices", "id"), ("ocid", "processes", "ocid")],
     "minhashes": [("notice_id", "notices", "id")],
+    "minhash_bands": [("notice_id", "notices", "id")],
 }
 INDEXES = [
     ("sources", ["sha256", "name"], True),
@@ -103,7 +106,9 @@ INDEXES = [
     ("organizations", ["key"], True), ("organizations", ["vendor"], False),
     ("notice_parties", ["notice_id"], False), ("notice_parties", ["org_id", "role"], False),
     ("vendor_links", ["notice_id"], False), ("vendor_links", ["vendor", "kind"], False),
-    ("processes", ["buyer_org_id", "project_code"], False), ("process_notices", ["ocid"], False),
+    ("processes", ["buyer_org_id", "code_key"], False), ("processes", ["buyer_org_id", "title_key"], False),
+    ("process_notices", ["ocid"], False), ("process_notices", ["duplicate_of"], False),
+    ("minhash_bands", ["band", "hash"], False), ("minhash_bands", ["notice_id"], False),
 ]
 
 
@@ -230,6 +235,8 @@ def write_record(db: sqlite_utils.Database, rec, versions: dict) -> None:
         [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support, int(t.needs_review),
           t.count, versions["taxonomy"]) for t in n.tags])
     db.execute("insert into notice_fts(rowid, body) values (?, ?)", [nid, rec.index_text])
+    if rec.signature:
+        duplicates.store(db, nid, rec.signature)
 
 
 def record_error(db: sqlite_utils.Database, name: str, reason: str) -> None:

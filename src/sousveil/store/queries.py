@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlite_utils
 
 from ..extract.amounts import yuan
+from ..resolve.link import org_key
 from . import fts
 
 NOTICE_COLUMNS = ("id", "sha256", "type", "title", "buyer", "buyer_type", "agency", "province", "city", "county",
@@ -82,12 +83,16 @@ def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
     if filters.city:
         where.append("n.city_code = ?" if filters.city.isdigit() else "n.city = ?")
         params.append(filters.city)
+    # A buyer or supplier is its organization (resolve/link.py): every way its name is written.
     if filters.buyer:
-        where.append("n.buyer = ?")
-        params.append(filters.buyer)
+        where.append("(n.buyer = ? or n.id in (select p.notice_id from notice_parties p join organizations o on"
+                     " o.id = p.org_id where o.key = ? and p.role = 'buyer'))")
+        params += [filters.buyer, org_key(filters.buyer)]
     if filters.supplier:
-        where.append("n.id in (select notice_id from suppliers where name = ? and role = 'winner')")
-        params.append(filters.supplier)
+        where.append("n.id in (select notice_id from suppliers where name = ? and role = 'winner' union"
+                     " select p.notice_id from notice_parties p join organizations o on o.id = p.org_id"
+                     " where o.key = ? and p.role = 'winner')")
+        params += [filters.supplier, org_key(filters.supplier)]
     if filters.vendor:
         where.append("n.id in (select notice_id from vendor_links where vendor = ?)")
         params.append(filters.vendor)
