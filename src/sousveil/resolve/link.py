@@ -24,6 +24,7 @@ from datetime import date
 from rapidfuzz import fuzz
 
 from ..store.db import now
+from ..text import fold
 from . import duplicates
 from .names import normalize, strip_legal_form
 from .vendors import registry
@@ -134,7 +135,7 @@ class Linker:
         row = self.db.execute("select signature from minhashes where notice_id = ?", [n["id"]]).fetchone()
         if row is None:  # stored by a version that did not sign notices at ingest
             text = self.db.execute("select text from documents where sha256 = ?", [n["sha256"]]).fetchone()[0] or ""
-            row = (duplicates.signature(text),)
+            row = (duplicates.signature(fold(text)),)
             duplicates.store(self.db, n["id"], row[0])
         for other, similarity in duplicates.similar(self.db, row[0]):
             fact = self.db.execute("select n.type, n.published, n.award_total, n.budget, coalesce(p.duplicate_of, n.id)"
