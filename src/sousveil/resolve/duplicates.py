@@ -48,13 +48,19 @@ def signature(folded: str) -> bytes:
     return m.hashvalues.astype(np.uint32).tobytes()
 
 
-def bands(sig: bytes) -> list[tuple[int, int]]:
-    """(band, hash) keys of the LSH banding: two signatures that agree on all rows of one band
-    are candidates. Kept in the database (table minhash_bands), so memory does not grow with
-    the corpus."""
+def facts_key(notice: dict) -> bytes:
+    """What a republished copy shares besides its words: type, publication day and amounts."""
+    return "|".join(str(notice.get(k) or "") for k in ("type", "published_day", "award_total", "budget")).encode()
+
+
+def bands(sig: bytes, facts: bytes) -> list[tuple[int, int]]:
+    """(band, hash) keys of the LSH banding: two notices with the same facts whose signatures agree
+    on all rows of one band are candidates. The facts are in the key because notices from one
+    portal template agree on many bands: without them the candidates grew with the corpus.
+    Kept in the database (table minhash_bands), so memory does not grow with the corpus either."""
     width = ROWS * 4  # bytes of one band (32-bit values)
-    return [(b, int.from_bytes(hashlib.blake2b(sig[b * width:(b + 1) * width], digest_size=8).digest(), "little",
-                               signed=True)) for b in range(BANDS)]
+    return [(b, int.from_bytes(hashlib.blake2b(facts + b"#" + sig[b * width:(b + 1) * width], digest_size=8).digest(),
+                               "little", signed=True)) for b in range(BANDS)]
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -62,9 +68,10 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.mean(np.frombuffer(a, dtype=np.uint32) == np.frombuffer(b, dtype=np.uint32)))
 
 
-def similar(db, sig: bytes) -> list[tuple[int, float]]:
-    """Stored notices whose signature shares a band with `sig` and is similar enough, most similar first."""
-    keys = bands(sig)
+def similar(db, sig: bytes, facts: bytes) -> list[tuple[int, float]]:
+    """Stored notices with the same facts whose signature shares a band with `sig` and is similar
+    enough, most similar first."""
+    keys = bands(sig, facts)
     rows = db.execute("select distinct m.notice_id, m.signature from minhash_bands b join minhashes m on"
                       " m.notice_id = b.notice_id where " + " or ".join(["(b.band = ? and b.hash = ?)"] * len(keys)),
                       [x for k in keys for x in k]).fetchall()
@@ -72,8 +79,8 @@ def similar(db, sig: bytes) -> list[tuple[int, float]]:
     return sorted(((n, s) for n, s in found if s >= THRESHOLD), key=lambda x: (-x[1], x[0]))
 
 
-def store(db, notice_id: int, sig: bytes) -> None:
+def store(db, notice_id: int, sig: bytes, facts: bytes) -> None:
     db.execute("insert or replace into minhashes (notice_id, signature) values (?, ?)", [notice_id, sig])
     db.execute("delete from minhash_bands where notice_id = ?", [notice_id])
     db.conn.executemany("insert into minhash_bands (band, hash, notice_id) values (?, ?, ?)",
-                        [(b, h, notice_id) for b, h in bands(sig)])
+                        [(b, h, notice_id) for b, h in bands(sig, facts)])

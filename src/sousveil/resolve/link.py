@@ -132,12 +132,13 @@ class Linker:
 
     def republished(self, n: dict) -> tuple[int | None, float | None]:
         """The first linked copy of this notice, if it is one: similar text and the same facts."""
+        facts = duplicates.facts_key(dict(n, published_day=(n["published"] or "")[:10]))
         row = self.db.execute("select signature from minhashes where notice_id = ?", [n["id"]]).fetchone()
         if row is None:  # stored by a version that did not sign notices at ingest
             text = self.db.execute("select text from documents where sha256 = ?", [n["sha256"]]).fetchone()[0] or ""
             row = (duplicates.signature(fold(text)),)
-            duplicates.store(self.db, n["id"], row[0])
-        for other, similarity in duplicates.similar(self.db, row[0]):
+            duplicates.store(self.db, n["id"], row[0], facts)
+        for other, similarity in duplicates.similar(self.db, row[0], facts):
             fact = self.db.execute("select n.type, n.published, n.award_total, n.budget, coalesce(p.duplicate_of, n.id)"
                                    " from notices n join process_notices p on p.notice_id = n.id where n.id = ?",
                                    [other]).fetchone()  # only notices linked before this one

@@ -68,7 +68,7 @@ def strip_places(name: str) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # bounded: memory must not grow with the corpus
 def parse(name: str) -> Name:
     normalized = normalize(name)
     parent = None

@@ -236,7 +236,9 @@ def write_record(db: sqlite_utils.Database, rec, versions: dict) -> None:
           t.count, versions["taxonomy"]) for t in n.tags])
     db.execute("insert into notice_fts(rowid, body) values (?, ?)", [nid, rec.index_text])
     if rec.signature:
-        duplicates.store(db, nid, rec.signature)
+        duplicates.store(db, nid, rec.signature, duplicates.facts_key(
+            {"type": n.type, "published_day": (n.published or "")[:10], "award_total": yuan(n.award_total),
+             "budget": yuan(n.budget)}))
 
 
 def record_error(db: sqlite_utils.Database, name: str, reason: str) -> None:
