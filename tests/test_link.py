@@ -154,3 +154,24 @@ def test_cli_process_and_vendors(corpus):
 @pytest.mark.parametrize("ref", ["999999"])
 def test_process_of_unknown_notice(corpus_db, ref):
     assert linked.process_of(corpus_db, ref) is None
+
+
+def test_a_notice_that_cannot_be_linked_is_recorded_and_the_rest_are_linked(corpus, tmp_path, monkeypatch):
+    db_path = tmp_path / "f.db"
+    notices = sorted(corpus["notices"].glob("*.html"))[:30]
+    ingest(notices, db_path, progress=False, link=False)
+    db = open_db(db_path)
+    bad = db.execute("select id from notices order by id limit 1 offset 5").fetchone()[0]
+    original = link_module.Linker.vendor_links
+
+    def failing(self, nid):
+        if nid == bad:
+            raise RuntimeError("odd notice")
+        return original(self, nid)
+
+    monkeypatch.setattr(link_module.Linker, "vendor_links", failing)
+    summary = link(db)
+    assert summary.failed == 1 and summary.notices == 30
+    assert db.execute("select count(*) from process_notices").fetchone()[0] == 29
+    assert db.execute("select count(*) from notice_parties where notice_id = ?", [bad]).fetchone()[0] == 0
+    assert "odd notice" in db.execute("select reason from ingest_errors").fetchone()[0]

@@ -362,6 +362,8 @@ def print_link(s) -> None:
     out.print(f"linked {s.notices} notices in {s.seconds:.1f} s: {s.organizations} new organizations, "
               f"{s.vendor_links} vendor links, {s.processes} new processes, {s.duplicates} republished copies",
               highlight=False)
+    if s.failed:
+        err.print(f"[yellow]{s.failed} notices could not be linked; their reasons are in the table ingest_errors[/]")
 
 
 @cli.command()

@@ -144,6 +144,8 @@ def notice_from_release(release: dict, text: str) -> Notice:
         n.agency = agency
         fact("agency", "tender.procuringEntity.name")
     date = release.get("date") or ""
+    if not re.match(r"\d{4}-\d{2}-\d{2}", date):
+        date = ""  # not an OCDS date-time: no publication date rather than a wrong one
     n.published = (date[:16] if len(date) >= 16 and date[11:16] != "00:00" else date[:10]) or None
     fact("published", "date", n.published)
     currencies = set()

@@ -23,7 +23,7 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
-from ..store.db import now
+from ..store.db import now, record_error
 from ..text import fold
 from . import duplicates
 from .names import normalize, strip_legal_form
@@ -42,6 +42,7 @@ class LinkSummary:
     vendor_links: int = 0
     processes: int = 0
     duplicates: int = 0
+    failed: int = 0
     seconds: float = 0.0
 
 
@@ -58,9 +59,11 @@ def _meta(db, key: str, value: str | None = None) -> str | None:
 
 
 def _days(a: str | None, b: str | None) -> int:
-    if not a or not b:
+    """Days between two ISO dates; 0 when either is unknown or unreadable (the title decides)."""
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except (TypeError, ValueError):
         return 0
-    return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
 
 
 class Linker:
@@ -211,9 +214,20 @@ def link(db, ocid_prefix: str | None = None, progress: bool = False) -> LinkSumm
             rows = db.execute(f"select {cols} from notices n where n.id > ? order by n.id limit ?", [done, CHUNK]).fetchall()
             if not rows:
                 break
-            with db.conn:
+            with db.conn:  # one transaction a chunk: a killed run leaves whole chunks only
+                if not db.conn.in_transaction:
+                    db.execute("begin")
                 for row in rows:
-                    linker.notice(dict(zip(COLUMNS, row)))
+                    # A savepoint a notice: one that cannot be linked leaves nothing half-written and
+                    # does not stop the others; it is recorded in ingest_errors.
+                    db.execute("savepoint link_notice")
+                    try:
+                        linker.notice(dict(zip(COLUMNS, row)))
+                    except Exception as e:
+                        db.execute("rollback to link_notice")
+                        record_error(db, f"notice {row[0]}", f"not linked: {type(e).__name__}: {e}")
+                        linker.summary.failed += 1
+                    db.execute("release link_notice")
                 done = rows[-1][0]
                 _meta(db, "linked_through", str(done))
                 _meta(db, "linked_at", now())
