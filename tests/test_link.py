@@ -175,3 +175,22 @@ def test_a_notice_that_cannot_be_linked_is_recorded_and_the_rest_are_linked(corp
     assert db.execute("select count(*) from process_notices").fetchone()[0] == 29
     assert db.execute("select count(*) from notice_parties where notice_id = ?", [bad]).fetchone()[0] == 0
     assert "odd notice" in db.execute("select reason from ingest_errors").fetchone()[0]
+
+
+def test_sums_count_a_republished_notice_once(corpus_db):
+    from decimal import Decimal
+
+    from sousveil.store import queries
+
+    stats = queries.stats(corpus_db)
+    assert stats["totals"]["republished"] >= 10
+    copies_value = sum((Decimal(r[0]) for r in corpus_db.execute(
+        "select n.award_total from notices n join process_notices p on p.notice_id = n.id"
+        " where p.duplicate_of is not null and n.award_total is not null")), Decimal(0))
+    all_value = sum((Decimal(r[0]) for r in corpus_db.execute(
+        "select award_total from notices where award_total is not null")), Decimal(0))
+    by_province = sum((Decimal(r["award_value"]) for r in stats["by_province"]), Decimal(0))
+    assert copies_value > 0 and by_province == all_value - copies_value
+    total, rows = queries.search(corpus_db, None, queries.Filters(), limit=400)
+    assert total == stats["totals"]["notices"]  # search lists every copy, marked
+    assert sum(1 for r in rows if r["duplicate_of"]) == stats["totals"]["republished"]

@@ -115,7 +115,7 @@ def test_search_filters_city_supplier_and_pagination(app, web_db):
     assert re.search(rf"<strong>{wins}</strong>", app.get(f"/-/search?supplier={name}").text)
     first = app.get("/-/search?sort=date").text
     second = app.get("/-/search?sort=date&page=2").text
-    ids = lambda html: re.findall(r'href="/-/notice/(\d+)"', html)  # noqa: E731
+    ids = lambda html: re.findall(r'class="title" href="/-/notice/(\d+)"', html)  # noqa: E731
     assert len(ids(first)) == 20 and not set(ids(first)) & set(ids(second))
     assert 'rel="next"' in first and 'rel="prev"' in second
 
@@ -274,10 +274,11 @@ def test_overview_chart_and_map_link_to_searches(app, web_db):
 
 def test_party_pages(app, web_db):
     db = web_db["db"]
-    buyer, n = db.execute("select buyer, count(*) from notices where buyer is not null group by 1 order by 2 desc"
+    buyer, n = db.execute("select buyer, count(*) from notices where buyer is not null and id not in (select notice_id"
+                          " from process_notices where duplicate_of is not null) group by 1 order by 2 desc"
                           " limit 1").fetchone()
     html = app.get(f"/-/buyer?name={buyer}").text
-    assert f"{n} notices" in html
+    assert f"{n} notices" in html  # republished copies count once
     profile = facets.party_profile(db, "buyer", buyer)
     assert sum(y["notices"] for y in profile["by_year"]) == n
     supplier = db.execute("select name from suppliers where role = 'winner' limit 1").fetchone()[0]

@@ -240,6 +240,9 @@ def stats(db_path, top, as_json):
     t = s["totals"]
     out.print(f"{t['notices']} notices from {t['documents']} documents ({t['awards']} awards); "
               f"failed {t['failed']}, needing OCR {t['needs_ocr']}", highlight=False)
+    if t["republished"]:
+        out.print(f"{t['republished']} notices are republished copies of others: the sums below count each notice once",
+                  highlight=False)
     if t["synthetic"]:
         out.print(f"[bold magenta]{t['synthetic']} of {t['notices']} notices are {SYNTHETIC_LABEL} "
                   f"(generated test data): the figures below include them, see the 'synthetic' columns.[/]")

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from ..extract.amounts import yuan
 from ..resolve.vendors import registry
+from .queries import NOT_A_COPY
 
 
 def _designations(vendor) -> list[dict]:
@@ -18,18 +19,19 @@ def _designations(vendor) -> list[dict]:
 
 def vendors(db: sqlite_utils.Database, designated_only: bool = False) -> list[dict]:
     """Every registry vendor with the notices it won (as supplier), its awarded value (exact), the
-    notices whose item tables name it as a brand, and its designations."""
+    notices whose item tables name it as a brand, and its designations. Republished copies count once."""
     won: dict = defaultdict(lambda: [set(), Decimal(0), set()])
     for vendor, nid, amount, role, synthetic in db.execute(
             "select v.vendor, v.notice_id, s.amount, s.role, n.synthetic from vendor_links v"
-            " join suppliers s on s.id = v.supplier_id join notices n on n.id = v.notice_id where v.kind = 'supplier'"):
+            " join suppliers s on s.id = v.supplier_id join notices n on n.id = v.notice_id where v.kind = 'supplier'"
+            f" and {NOT_A_COPY}"):
         if role == "winner":
             won[vendor][0].add(nid)
             won[vendor][1] += Decimal(amount) if amount else 0
             if synthetic:
                 won[vendor][2].add(nid)
-    brands = dict(db.execute("select vendor, count(distinct notice_id) from vendor_links where kind = 'brand'"
-                             " group by vendor").fetchall())
+    brands = dict(db.execute("select v.vendor, count(distinct v.notice_id) from vendor_links v join notices n on"
+                             f" n.id = v.notice_id where v.kind = 'brand' and {NOT_A_COPY} group by v.vendor").fetchall())
     out = []
     for v in registry().vendors.values():
         if designated_only and not v.designations:

@@ -39,6 +39,9 @@ class Filters:
     designated: bool | None = None  # notices naming a vendor with a designation (verified or not)
 
 
+# Sums count a notice republished on several portals once: its copies (resolve/link.py) are left out.
+NOT_A_COPY = "n.id not in (select notice_id from process_notices where duplicate_of is not null)"
+
 # The latest review of each tag is its verdict; older rows stay as the audit trail.
 LATEST_REVIEW = "r.id = (select max(r2.id) from reviews r2 where r2.tag_id = r.tag_id)"
 
@@ -140,6 +143,10 @@ def search(db: sqlite_utils.Database, query: str | None, filters: Filters = Filt
     rows = db.execute(f"select {cols} from notices n{indexed}{clause} order by {order} limit ? offset ?",
                       params + [limit, offset]).fetchall()
     results = [dict(zip(NOTICE_COLUMNS, r)) for r in rows]
+    copies = dict(db.execute(f"select notice_id, duplicate_of from process_notices where duplicate_of is not null and"
+                             f" notice_id in ({','.join('?' * len(results))})", [r["id"] for r in results]).fetchall())
+    for r in results:
+        r["duplicate_of"] = copies.get(r["id"])
     if with_snippets and query and results:
         texts = dict(db.execute(
             f"select n.id, d.text from notices n join documents d on d.sha256 = n.sha256 where n.id in "
@@ -192,20 +199,23 @@ def find_notice_id(db: sqlite_utils.Database, ref: str) -> int | None:
 
 
 def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
-    """Counts and summed award values (exact decimals) by category and year, by province; top parties."""
-    totals = dict(zip(("notices", "synthetic", "awards", "documents", "failed", "needs_ocr"), db.execute(
+    """Counts and summed award values (exact decimals) by category and year, by province; top parties.
+    A notice republished on several portals counts once (its copies are left out of the sums)."""
+    totals = dict(zip(("notices", "synthetic", "awards", "documents", "failed", "needs_ocr", "republished"), db.execute(
         "select (select count(*) from notices), (select count(*) from notices where synthetic = 1),"
         " (select count(*) from notices where type = 'award'), (select count(*) from documents),"
         " (select count(*) from documents where status = 'failed') + (select count(*) from ingest_errors),"
-        " (select count(*) from documents where status in ('needs_ocr', 'partial_ocr'))").fetchone()))
+        " (select count(*) from documents where status in ('needs_ocr', 'partial_ocr')),"
+        " (select count(*) from process_notices where duplicate_of is not null)").fetchone()))
     by_cat_year: dict = defaultdict(lambda: [0, Decimal(0), 0])
     for cat, year, award, synthetic in db.execute(
             "select t.category, n.year, n.award_total, n.synthetic from notices n join"
-            " (select distinct notice_id, category from tags where kind = 'capability') t on t.notice_id = n.id"):
+            " (select distinct notice_id, category from tags where kind = 'capability') t on t.notice_id = n.id"
+            f" where {NOT_A_COPY}"):
         _add(by_cat_year[(cat, year)], award, synthetic)
     by_province: dict = defaultdict(lambda: [0, Decimal(0), 0])
     for prov, code, award, synthetic in db.execute(
-            "select coalesce(province, '(unknown)'), province_code, award_total, synthetic from notices"):
+            f"select coalesce(province, '(unknown)'), province_code, award_total, synthetic from notices n where {NOT_A_COPY}"):
         _add(by_province[(prov, code)], award, synthetic)
     out = {
         "totals": totals,
@@ -214,9 +224,10 @@ def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
         "by_province": [{"province": p, "province_code": c, "notices": v[0], "award_value": yuan(v[1]),
                          "synthetic": v[2]} for (p, c), v in sorted(by_province.items(), key=lambda kv: -kv[1][0])],
     }
-    out["top_buyers"] = _top(db, "select buyer, award_total, synthetic from notices where buyer is not null", top)
+    out["top_buyers"] = _top(db, f"select buyer, award_total, synthetic from notices n where buyer is not null and {NOT_A_COPY}",
+                             top)
     out["top_suppliers"] = _top(db, "select s.name, s.amount, n.synthetic from suppliers s join notices n on"
-                                    " n.id = s.notice_id where s.role = 'winner'", top)
+                                    f" n.id = s.notice_id where s.role = 'winner' and {NOT_A_COPY}", top)
     return out
 
 
