@@ -78,6 +78,10 @@ def test_search_and_facet_click(server, page):
     assert "q=%E4%BA%BA%E8%84%B8" in page.url  # the query stays in the URL with the facet
     expect(page.locator('.chip[data-facet="province"]')).to_be_visible()
     page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+    page.locator("ol.results .meta a").first.click()  # the buyer of the first notice
+    expect(page).to_have_url(re.compile(r"/-/buyer\?name="))
+    expect(page.locator("h1")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "buyer.png", full_page=True)
 
 
 def test_notice_page_highlights_the_selected_span(server, page):
