@@ -38,10 +38,11 @@ _aggregates: OrderedDict = OrderedDict()
 
 
 def _cached(db: sqlite_utils.Database, fn, *args):
-    """An aggregate over the whole database (overview, facet counts), kept until the data changes:
-    at 100,000 notices the overview takes about 2 s to compute (docs/web.md)."""
+    """An aggregate over the whole database (overview, facet counts, vendors), kept until the data
+    changes (a notice, a review or a linking run): at 100,000 notices the overview takes about 2 s
+    to compute (docs/web.md)."""
     state = db.execute("select (select count(*) from notices), (select max(id) from notices),"
-                       " (select max(id) from reviews)").fetchone()
+                       " (select max(id) from reviews), (select value from meta where key = 'linked_at')").fetchone()
     key = (db.execute("pragma database_list").fetchone()[2], fn.__name__, repr(args), state)
     if key not in _aggregates:
         _aggregates[key] = fn(db, *args)
