@@ -286,6 +286,11 @@ def export(db_path, fmt, records, validate, output, query, category, province, b
             rows = queries.iter_export(db, filters, query)
             (exports.write_jsonl if fmt == "jsonl" else exports.write_csv)(rows, fh)
             return
+        unlinked = db.execute("select count(*) from notices where id > coalesce((select cast(value as integer) from meta"
+                              " where key = 'linked_through'), 0)").fetchone()[0]
+        if unlinked:
+            err.print(f"[yellow]{unlinked} notices are not linked yet: they are exported without their organizations "
+                      f"and processes. Run `sousveil link --db {db_path}` first.[/]", highlight=False)
         if fmt == "ftm":
             from .export.ftm import write_entities
 

@@ -20,6 +20,7 @@ import ocdsmerge
 from referencing import Registry, Resource
 
 from ..data_files import data_path, load_yaml
+from ..resolve.link import DEFAULT_OCID_PREFIX
 from ..resolve.vendors import registry
 from ..store import queries
 from .flat import SYNTHETIC_LABEL
@@ -109,14 +110,18 @@ def _parties(db, notice_id: int, written: dict) -> tuple[list[dict], dict]:
     return list(parties.values()), by_supplier
 
 
-def release(db, notice_id: int, ocid_prefix: str = "ocds-sousveil") -> dict | None:
+def release(db, notice_id: int) -> dict | None:
     """The OCDS release of one notice; None for a type OCDS has no stage for (`other`)."""
     n = queries.notice(db, notice_id)
     tags = mapping()["release_tags"].get(n["type"]) if n else None
     if not tags:
         return None
     proc = db.execute("select ocid from process_notices where notice_id = ?", [notice_id]).fetchone()
-    ocid = proc[0] if proc else f"{ocid_prefix}-{n['sha256'][:16]}"  # not linked: a process of its own
+    if proc:
+        ocid = proc[0]
+    else:  # not linked (ingest --no-link): a process of its own, under the database's prefix
+        prefix = db.execute("select value from meta where key = 'ocid_prefix'").fetchone()
+        ocid = f"{prefix[0] if prefix else DEFAULT_OCID_PREFIX}-{n['sha256'][:16]}"
     copies = [r[0] for r in db.execute("select notice_id from process_notices where duplicate_of = ?", [notice_id])]
     sources = list(n["sources"])
     for copy in copies:
@@ -230,14 +235,13 @@ def _package_header(kind: str, synthetic: bool) -> dict:
             "publisher": {"name": name}}
 
 
-def releases(db, filters: queries.Filters = queries.Filters(), query: str | None = None,
-             ocid_prefix: str = "ocds-sousveil"):
+def releases(db, filters: queries.Filters = queries.Filters(), query: str | None = None):
     """(release or None, notice id) for every notice matching; republished copies are folded into their first."""
     for rec in queries.iter_export(db, filters, query):
         dup = db.execute("select duplicate_of from process_notices where notice_id = ?", [rec["id"]]).fetchone()
         if dup and dup[0]:
             continue
-        yield release(db, rec["id"], ocid_prefix), rec["id"]
+        yield release(db, rec["id"]), rec["id"]
 
 
 def write_release_package(db, out, filters=queries.Filters(), query=None) -> dict:
