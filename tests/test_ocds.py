@@ -186,3 +186,12 @@ def test_vendored_schema_is_complete():
     assert (folder / "LICENSE").exists()
     for name in ocds.SCHEMA_FILES:
         assert (folder / name).exists()
+
+
+def test_export_of_unlinked_notices_warns_and_keeps_the_prefix(tmp_path):
+    db_path = tmp_path / "u.db"
+    ingest([FIXTURES / "web"], db_path, progress=False, link=False)
+    out = tmp_path / "u.json"
+    r = run_cli("export", "--db", db_path, "--format", "ocds", "-o", out, "--validate")
+    assert "not linked yet" in r.stderr
+    assert all(rel["ocid"].startswith("ocds-sousveil-") for rel in json.loads(out.read_text())["releases"])
