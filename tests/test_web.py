@@ -300,7 +300,7 @@ def test_every_label_has_both_languages():
     from sousveil.data_files import load_yaml
 
     ui = load_yaml("ui.yaml")
-    for table in ("labels", "types", "buyer_types"):
+    for table in ("labels", "types", "buyer_types", "fields", "roles", "strengths"):
         for key, entry in ui[table].items():
             assert set(entry) == {"en", "zh"} and all(entry.values()), (table, key)
     t = Labels("zh")
@@ -357,3 +357,15 @@ def test_notice_page_shows_vendor_evidence_and_process(app, web_db):
     assert f'href="/-/notice/{tender}"' in timeline  # the tender is in the award's process
     brand = db.execute("select notice_id from vendor_links where kind = 'brand' limit 1").fetchone()[0]
     assert 'id="brands"' in app.get(f"/-/notice/{brand}").text
+
+
+def test_fact_fields_and_roles_have_names(app, web_db):
+    from sousveil.data_files import load_yaml
+
+    ui = load_yaml("ui.yaml")
+    db = web_db["db"]
+    assert {r[0] for r in db.execute("select distinct field from facts")} <= set(ui["fields"])
+    assert {r[0] for r in db.execute("select distinct role from suppliers")} <= set(ui["roles"])
+    nid = db.execute("select notice_id from suppliers where role = 'winner' limit 1").fetchone()[0]
+    assert "中标（成交）" in app.get(f"/-/notice/{nid}?lang=zh").text
+    app.cookies.pop("sousveil_lang")

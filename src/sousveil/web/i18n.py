@@ -36,6 +36,15 @@ class Labels:
         entry = self._ui[table].get(value) if value else None
         return entry[self.lang] if entry else (value or self("unknown"))
 
+    def field(self, value) -> str:
+        return self._coded("fields", value)
+
+    def role(self, value) -> str:
+        return self._coded("roles", value)
+
+    def strength(self, value) -> str:
+        return self._coded("strengths", value)
+
     def type(self, value) -> str:
         return self._coded("types", value)
 
