@@ -4,7 +4,6 @@ import itertools
 import json
 import shutil
 
-import pytest
 
 from sousveil.ingest.run import ingest
 from sousveil.resolve import link as link_module
@@ -151,9 +150,11 @@ def test_cli_process_and_vendors(corpus):
     assert "Hikvision" in table and "unverified" in table
 
 
-@pytest.mark.parametrize("ref", ["999999"])
-def test_process_of_unknown_notice(corpus_db, ref):
-    assert linked.process_of(corpus_db, ref) is None
+def test_process_of_finds_an_ocid_from_a_notice_or_itself(corpus_db):
+    nid, ocid = corpus_db.execute("select notice_id, ocid from process_notices limit 1").fetchone()
+    assert linked.process_of(corpus_db, str(nid)) == ocid
+    assert linked.process_of(corpus_db, ocid) == ocid
+    assert linked.process_of(corpus_db, "999999") is None and linked.process_of(corpus_db, "no-such-ocid") is None
 
 
 def test_a_notice_that_cannot_be_linked_is_recorded_and_the_rest_are_linked(corpus, tmp_path, monkeypatch):

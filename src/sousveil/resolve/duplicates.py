@@ -80,7 +80,8 @@ def similar(db, sig: bytes, facts: bytes) -> list[tuple[int, float]]:
 
 
 def store(db, notice_id: int, sig: bytes, facts: bytes) -> None:
-    db.execute("insert or replace into minhashes (notice_id, signature) values (?, ?)", [notice_id, sig])
-    db.execute("delete from minhash_bands where notice_id = ?", [notice_id])
+    """Store the signature and bands of a notice that has none yet (a new one, or one stored before
+    notices were signed)."""
+    db.execute("insert into minhashes (notice_id, signature) values (?, ?)", [notice_id, sig])
     db.conn.executemany("insert into minhash_bands (band, hash, notice_id) values (?, ?, ?)",
                         [(b, h, notice_id) for b, h in bands(sig, facts)])
