@@ -4,8 +4,13 @@ import itertools
 import json
 import shutil
 
+import numpy as np
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sousveil.ingest.run import ingest
+from sousveil.resolve import duplicates
 from sousveil.resolve import link as link_module
 from sousveil.resolve.link import link
 from sousveil.store import linked
@@ -195,3 +200,12 @@ def test_sums_count_a_republished_notice_once(corpus_db):
     total, rows = queries.search(corpus_db, None, queries.Filters(), limit=400)
     assert total == stats["totals"]["notices"]  # search lists every copy, marked
     assert sum(1 for r in rows if r["duplicate_of"]) == stats["totals"]["republished"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("监控人脸识别采购公告abc 12，。\n"), max_size=300))
+def test_signature_is_datasketch_affine32_bit_for_bit(text):
+    """Our numpy MinHash is datasketch's affine32 scheme: same permutations, same values."""
+    reference = MinHash(num_perm=duplicates.NUM_PERM, seed=duplicates.SEED, hashfunc=int, scheme="affine32")
+    reference.update_batch(duplicates._shingle_hashes(text).tolist())
+    assert duplicates.signature(text) == reference.hashvalues.astype(np.uint32).tobytes()

@@ -66,13 +66,16 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
 
     def flush():
         later = []  # another source of a document the pool has not returned yet
+        records = [item for item in batch if isinstance(item, Record)]
         with db.conn:
-            for item in sorted(batch, key=lambda x: not isinstance(x, Record)):  # documents before their sources
+            for rec in records:
+                if store.document_status(db, rec.sha256) == "failed":
+                    store.delete_document(db, rec.sha256)
+            store.write_records(db, records, ver)  # documents before their other sources
+            for item in batch:
                 if isinstance(item, Record):
-                    if store.document_status(db, item.sha256) == "failed":
-                        store.delete_document(db, item.sha256)
-                    store.write_record(db, item, ver)
-                elif item[0] == "source":
+                    continue
+                if item[0] == "source":
                     if store.document_status(db, item[1]) is None:
                         later.append(item)
                     else:
@@ -80,7 +83,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                 else:
                     store.record_error(db, item[1], item[2])
         # Digests still being processed by the pool stay pending, so a copy of them is not processed twice.
-        pending.difference_update(item.sha256 for item in batch if isinstance(item, Record))
+        pending.difference_update(rec.sha256 for rec in records)
         batch[:] = later
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -1,4 +1,4 @@
-"""Near-duplicate notices (one notice republished on several portals), by MinHash (datasketch).
+"""Near-duplicate notices (one notice republished on several portals), by MinHash.
 
 The signature is over character 4-grams of the folded text; candidates come from LSH banding
 stored in the database (bounded memory at any corpus size) and are accepted only when the
@@ -12,17 +12,21 @@ import functools
 import hashlib
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 32
+SEED = 1
 BANDS, ROWS = 4, 8  # LSH banding: candidates from an estimated similarity of about (1/4)^(1/8) = 0.84
-SCHEME = "affine32"  # signatures of 32-bit values: 128 bytes a notice
+# datasketch's "affine32" scheme (MurmurHash3 finalizer, then h -> a*h + b mod 2^32), written
+# here in numpy: importing datasketch brings scipy (0.4 s and 50 MB in every run) and its
+# update_batch converts every hash in a Python loop. tests/test_link.py checks that the
+# signatures are the same as datasketch's, bit for bit.
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 SHINGLE = 4
 THRESHOLD = 0.85  # estimated Jaccard similarity of the shingle sets
 _MIX = np.uint64(0x100000001B3)
 
 
-def _shingle_hashes(folded: str) -> list[int]:
+def _shingle_hashes(folded: str) -> np.ndarray:
     """32-bit hashes of every character 4-gram of folded text, computed with numpy (a Python hash
     per shingle would cost more than the rest of linking)."""
     codes = np.frombuffer(" ".join(folded.split()).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -32,20 +36,31 @@ def _shingle_hashes(folded: str) -> list[int]:
     with np.errstate(over="ignore"):
         for k in range(SHINGLE):
             h = (h ^ codes[k:len(codes) - SHINGLE + 1 + k]) * _MIX
-    return np.unique((h >> np.uint64(32)) ^ (h & np.uint64(0xFFFFFFFF))).tolist()  # 32 bits, as affine32 takes
+    return np.unique(((h >> np.uint64(32)) ^ (h & np.uint64(0xFFFFFFFF))).astype(np.uint32))
 
 
 @functools.lru_cache(maxsize=1)
-def _permutations():
-    """Drawing the permutations took a third of the signature's time: draw them once."""
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The odd multipliers and the offsets, drawn once, as datasketch draws them for this seed."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def signature(folded: str) -> bytes:
-    """The MinHash signature of a text already folded (text.fold)."""
-    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme=SCHEME, permutations=_permutations())
-    m.update_batch(_shingle_hashes(folded))
-    return m.hashvalues.astype(np.uint32).tobytes()
+    """The MinHash signature of a text already folded (text.fold): NUM_PERM 32-bit values."""
+    hv = _shingle_hashes(folded)
+    s1, m1, s2, m2, s3 = _FMIX
+    with np.errstate(over="ignore"):
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        a, b = _permutations()
+        values = (hv[:, None] * a + b).min(axis=0)
+    return values.astype("<u4").tobytes()
 
 
 def facts_key(notice: dict) -> bytes:
@@ -79,9 +94,16 @@ def similar(db, sig: bytes, facts: bytes) -> list[tuple[int, float]]:
     return sorted(((n, s) for n, s in found if s >= THRESHOLD), key=lambda x: (-x[1], x[0]))
 
 
+INSERT_SIGNATURE = "insert into minhashes (notice_id, signature) values (?, ?)"
+INSERT_BANDS = "insert into minhash_bands (notice_id, band, hash) values (?, ?, ?)"
+
+
+def band_rows(notice_id: int, sig: bytes, facts: bytes) -> list[tuple[int, int, int]]:
+    return [(notice_id, b, h) for b, h in bands(sig, facts)]
+
+
 def store(db, notice_id: int, sig: bytes, facts: bytes) -> None:
-    """Store the signature and bands of a notice that has none yet (a new one, or one stored before
-    notices were signed)."""
-    db.execute("insert into minhashes (notice_id, signature) values (?, ?)", [notice_id, sig])
-    db.conn.executemany("insert into minhash_bands (band, hash, notice_id) values (?, ?, ?)",
-                        [(b, h, notice_id) for b, h in bands(sig, facts)])
+    """Store the signature and bands of a notice that has none yet (one stored before notices were
+    signed); new notices are written in batches by store.db.write_records."""
+    db.conn.execute(INSERT_SIGNATURE, (notice_id, sig))
+    db.conn.executemany(INSERT_BANDS, band_rows(notice_id, sig, facts))

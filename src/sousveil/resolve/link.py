@@ -16,6 +16,7 @@ transactions of whole chunks, so an interrupted run resumes without duplicates:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class LinkSummary:
     seconds: float = 0.0
 
 
+@functools.lru_cache(maxsize=4096)  # buyers and agencies recur; bounded, like names.parse
 def org_key(name: str) -> str:
     return strip_legal_form(normalize(name))
 

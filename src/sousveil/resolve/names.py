@@ -34,8 +34,9 @@ def normalize(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _places() -> tuple[str, ...]:
-    """Province and city names, full and short, longest first (浙江省 before 浙江)."""
+def _places() -> tuple[frozenset[str], tuple[int, ...]]:
+    """Province and city names, full and short, and their lengths longest first (浙江省 before 浙江):
+    a lookup per length instead of a scan of every place name."""
     names = set()
     for p in gazetteer().places.values():
         if p.level in ("province", "city"):
@@ -43,27 +44,29 @@ def _places() -> tuple[str, ...]:
             for suffix in PLACE_SUFFIXES:
                 if p.name.endswith(suffix) and len(p.name) - len(suffix) >= 2:
                     names.add(p.name[: -len(suffix)])
-    return tuple(sorted(names, key=len, reverse=True))
+    return frozenset(names), tuple(sorted({len(n) for n in names}, reverse=True))
 
 
 def strip_legal_form(name: str) -> str:
-    changed = True
-    while changed:
-        changed = False
+    while name.endswith(_LEGAL):  # most names end with one form; the loop strips 集团 + 有限公司 too
         for suffix in _LEGAL:
             if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                name, changed = name[: -len(suffix)], True
+                name = name[: -len(suffix)]
+                break
+        else:
+            break
     return name
 
 
 def strip_places(name: str) -> str:
     """Leading place names: 杭州海康威视 -> 海康威视; 中国 stays (中国电信 is a name)."""
+    names, lengths = _places()
     changed = True
     while changed:
         changed = False
-        for place in _places():
-            if name.startswith(place) and len(name) > len(place) + 1:
-                name, changed = name[len(place):], True
+        for n in lengths:
+            if len(name) > n + 1 and name[:n] in names:
+                name, changed = name[n:], True
                 break
     return name
 

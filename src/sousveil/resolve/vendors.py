@@ -68,7 +68,7 @@ class Registry:
         self.vendors: dict[str, Vendor] = {}
         self._registered: dict[str, tuple[str, str]] = {}  # normalized registered name -> (vendor, name)
         self._alias: dict[str, tuple[str, str]] = {}  # normalized alias or core -> (vendor, name)
-        self._prefixes: list[tuple[str, str, str]] = []  # (core prefix, vendor, name), longest first
+        self._prefixes: dict[str, tuple[str, str]] = {}  # distinctive prefix -> (vendor, name)
         fuzzy: dict[str, tuple[str, str]] = {}
         for v in data["vendors"]:
             if not re.fullmatch(r"[a-z0-9_]+", v["id"]):  # ids are used in URLs and SQL lists
@@ -91,17 +91,21 @@ class Registry:
                 if len(key) >= FUZZY_MIN_LENGTH and not key.isascii():
                     fuzzy.setdefault(key, (vendor.id, name))
             for name in vendor.prefixes:
-                self._prefixes.append((normalize(name), vendor.id, name))
+                self._prefixes.setdefault(normalize(name), (vendor.id, name))
             for name in vendor.aliases:  # English names are distinctive from six letters (not "intel")
                 key = strip_legal_form(normalize(name))
                 if key.isascii() and len(key) >= ASCII_PREFIX_MIN:
-                    self._prefixes.append((key, vendor.id, name))
-        self._prefixes.sort(key=lambda p: -len(p[0]))
+                    self._prefixes.setdefault(key, (vendor.id, name))
+        # A lookup per prefix length, longest first, instead of a scan of every prefix.
+        self._prefix_lengths = sorted({len(p) for p in self._prefixes}, reverse=True)
         self._fuzzy_keys = list(fuzzy)
         self._fuzzy = fuzzy
+        # Suppliers recur across notices; bounded, since memory must not grow with the corpus.
+        self.resolve = functools.lru_cache(maxsize=4096)(self._resolve)
 
-    def resolve(self, name: str) -> Match | None:
-        """The vendor a supplier's name belongs to, with how it was matched; None if none."""
+    def _resolve(self, name: str) -> Match | None:
+        """The vendor a supplier's name belongs to, with how it was matched; None if none
+        (called as `resolve`, through a cache)."""
         if not name or not name.strip():
             return None
         parsed = parse(name)
@@ -114,9 +118,11 @@ class Registry:
             if key in self._alias:
                 vid, matched = self._alias[key]
                 return Match(vid, "alias", 100.0, matched, branch)
-        for prefix, vid, matched in self._prefixes:
-            if parsed.core.startswith(prefix) or whole.startswith(prefix):
-                return Match(vid, "prefix", 100.0, matched, branch)
+        for n in self._prefix_lengths:
+            for key in (parsed.core, whole):
+                if key[:n] in self._prefixes and len(key) >= n:
+                    vid, matched = self._prefixes[key[:n]]
+                    return Match(vid, "prefix", 100.0, matched, branch)
         if len(parsed.core) >= FUZZY_MIN_LENGTH and self._fuzzy_keys:
             best = process.extractOne(parsed.core, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
             if best:

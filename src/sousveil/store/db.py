@@ -166,12 +166,13 @@ def document_status(db: sqlite_utils.Database, sha256: str) -> str | None:
     return row[0] if row else None
 
 
+def _source_row(sha256: str, source, stamp: str) -> tuple:
+    return (sha256, source.name, source.url, source.retrieved_at, stamp)
+
+
 def add_source(db: sqlite_utils.Database, sha256: str, source) -> bool:
     """Record where a document came from; False when this exact source is known already."""
-    cur = db.execute(
-        "insert or ignore into sources (sha256, name, url, retrieved_at, first_seen) values (?, ?, ?, ?, ?)",
-        [sha256, source.name, source.url, source.retrieved_at, now()])
-    return cur.rowcount > 0
+    return db.conn.execute(_INSERTS["sources"], _source_row(sha256, source, now())).rowcount > 0
 
 
 def delete_document(db: sqlite_utils.Database, sha256: str) -> None:
@@ -187,58 +188,74 @@ def delete_document(db: sqlite_utils.Database, sha256: str) -> None:
     db.execute("delete from documents where sha256 = ?", [sha256])
 
 
-def write_record(db: sqlite_utils.Database, rec, versions: dict) -> None:
-    """Insert one processed document (a pipeline.Record). The caller holds the transaction."""
-    counts = Counter(r.kind for r in rec.redactions)
-    conv = rec.converted
-    db.execute(
-        "insert into documents (sha256, media_type, encoding, bytes, pages, ocr_pages, status, error, synthetic, text,"
-        " redactions, ingested_at, code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [rec.sha256, conv.media_type if conv else None, conv.encoding if conv else None, rec.size,
-         conv.pages if conv else None, json.dumps(conv.ocr_pages) if conv and conv.ocr_pages else None,
-         rec.status, rec.error, int(rec.synthetic), rec.text, json.dumps(dict(counts)) if counts else None,
-         now(), __version__])
-    add_source(db, rec.sha256, rec.source)
-    if rec.original is not None:
-        db.execute("insert or replace into originals (sha256, data) values (?, ?)", [rec.sha256, rec.original])
-    n = rec.notice
-    if n is None:
-        return
-    r = n.region
-    cur = db.execute(
-        "insert into notices (sha256, type, heading, title, project_code, method, buyer, buyer_type, agency, province,"
-        " province_code, city, city_code, county, county_code, region_code, published, year, budget, award_total,"
-        " award_total_num, amount_status, categories, synthetic, taxonomy_version, labels_version, code_version)"
-        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [rec.sha256, n.type, n.heading, n.title, n.project_code, n.method, n.buyer, n.buyer_type, n.agency,
-         r.province, r.province_code, r.city, r.city_code, r.county, r.county_code, r.code, n.published,
-         int(n.published[:4]) if n.published else None, yuan(n.budget), yuan(n.award_total),
-         float(n.award_total) if n.award_total is not None else None, n.amount_status,
-         " ".join(categories_of(n.tags)) or None, int(rec.synthetic), versions["taxonomy"], versions["labels"],
-         __version__])
-    nid = cur.lastrowid
-    db.conn.executemany(
-        "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note) values (?,?,?,?,?,?,?,?)",
-        [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note) for f in n.facts])
-    db.conn.executemany(
-        "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start, amount_end)"
-        " values (?,?,?,?,?,?,?,?,?)",
-        [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start, s.amount_end) for s in n.suppliers])
-    db.conn.executemany(
-        "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
-        " values (?,?,?,?,?,?,?,?,?,?)",
-        [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start, i.end)
-         for i in n.items])
-    db.conn.executemany(
-        "insert into tags (notice_id, category, kind, term, strength, span_start, span_end, snippet, support,"
-        " needs_review, count, taxonomy_version) values (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support, int(t.needs_review),
-          t.count, versions["taxonomy"]) for t in n.tags])
-    db.execute("insert into notice_fts(rowid, body) values (?, ?)", [nid, rec.index_text])
-    if rec.signature:
-        duplicates.store(db, nid, rec.signature, duplicates.facts_key(
-            {"type": n.type, "published_day": (n.published or "")[:10], "award_total": yuan(n.award_total),
-             "budget": yuan(n.budget)}))
+_INSERTS = {
+    "documents": "insert into documents (sha256, media_type, encoding, bytes, pages, ocr_pages, status, error, synthetic,"
+                 " text, redactions, ingested_at, code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "sources": "insert or ignore into sources (sha256, name, url, retrieved_at, first_seen) values (?, ?, ?, ?, ?)",
+    "originals": "insert or replace into originals (sha256, data) values (?, ?)",
+    "notices": "insert into notices (id, sha256, type, heading, title, project_code, method, buyer, buyer_type, agency,"
+               " province, province_code, city, city_code, county, county_code, region_code, published, year, budget,"
+               " award_total, award_total_num, amount_status, categories, synthetic, taxonomy_version, labels_version,"
+               " code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "facts": "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note) values (?,?,?,?,?,?,?,?)",
+    "suppliers": "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start,"
+                 " amount_end) values (?,?,?,?,?,?,?,?,?)",
+    "items": "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
+             " values (?,?,?,?,?,?,?,?,?,?)",
+    "tags": "insert into tags (notice_id, category, kind, term, strength, span_start, span_end, snippet, support,"
+            " needs_review, count, taxonomy_version) values (?,?,?,?,?,?,?,?,?,?,?,?)",
+    "notice_fts": "insert into notice_fts(rowid, body) values (?, ?)",
+    "minhashes": duplicates.INSERT_SIGNATURE,
+    "minhash_bands": duplicates.INSERT_BANDS,
+}
+
+
+def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
+    """Insert processed documents (pipeline.Records): one statement per table for the whole batch,
+    since a statement a row cost more than the rows. The caller holds the transaction, so the ids
+    given to the new notices (after the largest stored) cannot be taken by another writer."""
+    rows = {table: [] for table in _INSERTS}
+    stamp = now()
+    nid = db.execute("select coalesce(max(id), 0) from notices").fetchone()[0]
+    for rec in records:
+        counts = Counter(r.kind for r in rec.redactions)
+        conv = rec.converted
+        rows["documents"].append(
+            (rec.sha256, conv.media_type if conv else None, conv.encoding if conv else None, rec.size,
+             conv.pages if conv else None, json.dumps(conv.ocr_pages) if conv and conv.ocr_pages else None,
+             rec.status, rec.error, int(rec.synthetic), rec.text, json.dumps(dict(counts)) if counts else None,
+             stamp, __version__))
+        rows["sources"].append(_source_row(rec.sha256, rec.source, stamp))
+        if rec.original is not None:
+            rows["originals"].append((rec.sha256, rec.original))
+        n = rec.notice
+        if n is None:
+            continue
+        nid += 1
+        r = n.region
+        rows["notices"].append(
+            (nid, rec.sha256, n.type, n.heading, n.title, n.project_code, n.method, n.buyer, n.buyer_type, n.agency,
+             r.province, r.province_code, r.city, r.city_code, r.county, r.county_code, r.code, n.published,
+             int(n.published[:4]) if n.published else None, yuan(n.budget), yuan(n.award_total),
+             float(n.award_total) if n.award_total is not None else None, n.amount_status,
+             " ".join(categories_of(n.tags)) or None, int(rec.synthetic), versions["taxonomy"], versions["labels"],
+             __version__))
+        rows["facts"] += [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note) for f in n.facts]
+        rows["suppliers"] += [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start,
+                               s.amount_end) for s in n.suppliers]
+        rows["items"] += [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start,
+                           i.end) for i in n.items]
+        rows["tags"] += [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support,
+                          int(t.needs_review), t.count, versions["taxonomy"]) for t in n.tags]
+        rows["notice_fts"].append((nid, rec.index_text))
+        if rec.signature:
+            rows["minhashes"].append((nid, rec.signature))
+            rows["minhash_bands"] += duplicates.band_rows(nid, rec.signature, duplicates.facts_key(
+                {"type": n.type, "published_day": (n.published or "")[:10], "award_total": yuan(n.award_total),
+                 "budget": yuan(n.budget)}))
+    for table, sql in _INSERTS.items():  # parents before children: the foreign keys are checked
+        if rows[table]:
+            db.conn.executemany(sql, rows[table])
 
 
 def record_error(db: sqlite_utils.Database, name: str, reason: str) -> None:
