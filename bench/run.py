@@ -1,13 +1,15 @@
 """Ingest benchmark: sousveil end to end against the floor, on the same generated files.
 
-    python bench/run.py [--sizes 10000 100000] [--workdir bench/out] [--jobs 1]
+    python bench/run.py [--sizes 10000 100000] [--workdir bench/out] [--jobs 1 0]
 
 For each size it generates a corpus (seeded, cached in the workdir), then measures
 - the floor: read each file, decode it, parse it with the bare HTML parser (selectolax/lexbor),
   take the body text, and build the same full-text index (CJK bigrams in a contentless FTS5
   table) over those texts, in one process;
 - sousveil end to end: `sousveil ingest` in a child process (conversion, redaction, extraction,
-  classification, storage, full-text index), its peak RSS and the database size;
+  classification, storage, full-text index, linking), its peak RSS (the largest of its processes)
+  and the database size; once for each `--jobs` value (1: one process; 0: the command's default,
+  a worker per CPU);
 - search latency over a fixed set of queries (p50 / p95).
 Ratios are what to quote: absolute rates depend on the machine.
 """
@@ -83,7 +85,7 @@ def end_to_end(notices: Path, db_path: Path, jobs: int) -> tuple[float, int]:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "sousveil.cli", "ingest", str(notices), "--db", str(db_path), "--no-progress"]
-    if jobs != 1:
+    if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
@@ -127,7 +129,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes for sousveil ingest")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 0],
+                        help="worker processes for sousveil ingest, a run each (0: the command's default)")
     parser.add_argument("--floor", nargs=2, metavar=("NOTICES", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -144,26 +147,27 @@ def main() -> None:
         floor_db = (args.workdir / f"floor-{n}.db").stat().st_size
         print(f"  floor: {n / floor_s:,.0f} notices/s, {total_bytes / floor_s / 1e6:.1f} MB/s, "
               f"index {floor_db / n:,.0f} bytes/notice", flush=True)
-        db_path = args.workdir / f"sousveil-{n}.db"
-        e2e_s, rss, link_s = end_to_end(notices, db_path, args.jobs)
-        size = db_path.stat().st_size
-        lat = search_latency(db_path)
-        row = {"n": n, "e2e_rate": n / e2e_s, "e2e_mbs": total_bytes / e2e_s / 1e6, "floor_rate": n / floor_s,
-               "floor_mbs": total_bytes / floor_s / 1e6, "ratio": floor_s / e2e_s, "rss_mb": rss / 1e6,
-               "db_bytes_per_notice": size / n, "floor_bytes_per_notice": floor_db / n,
-               "input_bytes_per_notice": total_bytes / n, "p50_ms": percentile(lat, 50) * 1000,
-               "p95_ms": percentile(lat, 95) * 1000, "link_share": link_s / e2e_s}
-        rows.append(row)
-        print(f"  sousveil (jobs={args.jobs}): {row['e2e_rate']:,.0f} notices/s, {row['e2e_mbs']:.1f} MB/s, "
-              f"{row['ratio']:.2f} x the floor's rate (linking {row['link_share']:.0%} of the time); peak RSS {row['rss_mb']:.0f} MB; "
-              f"database {row['db_bytes_per_notice']:,.0f} bytes/notice; search p50 {row['p50_ms']:.1f} ms, "
-              f"p95 {row['p95_ms']:.1f} ms", flush=True)
+        for jobs in args.jobs:
+            db_path = args.workdir / f"sousveil-{n}.db"
+            e2e_s, rss, link_s = end_to_end(notices, db_path, jobs)
+            size = db_path.stat().st_size
+            lat = search_latency(db_path)
+            row = {"n": n, "jobs": jobs or "default", "e2e_rate": n / e2e_s, "e2e_mbs": total_bytes / e2e_s / 1e6,
+                   "floor_rate": n / floor_s, "floor_mbs": total_bytes / floor_s / 1e6, "ratio": floor_s / e2e_s,
+                   "rss_mb": rss / 1e6, "db_bytes_per_notice": size / n, "floor_bytes_per_notice": floor_db / n,
+                   "input_bytes_per_notice": total_bytes / n, "p50_ms": percentile(lat, 50) * 1000,
+                   "p95_ms": percentile(lat, 95) * 1000, "link_share": link_s / e2e_s}
+            rows.append(row)
+            print(f"  sousveil (jobs={row['jobs']}): {row['e2e_rate']:,.0f} notices/s, {row['e2e_mbs']:.1f} MB/s, "
+                  f"{row['ratio']:.2f} x the floor's rate (linking {row['link_share']:.0%} of the time); "
+                  f"peak RSS {row['rss_mb']:.0f} MB; database {row['db_bytes_per_notice']:,.0f} bytes/notice; "
+                  f"search p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms", flush=True)
     print()
-    print("| notices | sousveil notices/s | MB/s | floor notices/s | floor MB/s | ratio (target >= 0.67) | peak RSS MB |"
+    print("| notices | jobs | sousveil notices/s | MB/s | floor notices/s | floor MB/s | ratio (target >= 0.67) | peak RSS MB |"
           " DB bytes/notice | input bytes/notice | search p50 ms | p95 ms (target < 100) | linking share |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['e2e_rate']:,.0f} | {r['e2e_mbs']:.1f} | {r['floor_rate']:,.0f} | {r['floor_mbs']:.1f} |"
+        print(f"| {r['n']:,} | {r['jobs']} | {r['e2e_rate']:,.0f} | {r['e2e_mbs']:.1f} | {r['floor_rate']:,.0f} | {r['floor_mbs']:.1f} |"
               f" {r['ratio']:.2f} | {r['rss_mb']:.0f} | {r['db_bytes_per_notice']:,.0f} | {r['input_bytes_per_notice']:,.0f} |"
               f" {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['link_share']:.0%} |")
 

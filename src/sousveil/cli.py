@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -53,8 +54,9 @@ def cli():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="SQLite database (created if missing).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes for conversion and extraction.")
+@click.option("--jobs", "-j", default=None, type=click.IntRange(1, 64),
+              help="Worker processes for conversion and extraction (default: the CPUs this process may use; "
+                   "1 runs everything in one process).")
 @click.option("--keep-originals", is_flag=True,
               help="Also store the original files, for download in `sousveil serve`. They keep the personal data "
                    "that the stored text has redacted: use only where that is lawful and needed.")
@@ -69,6 +71,7 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix)
     """
     from .ingest.run import ingest as run
 
+    jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     try:
         summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals, link=do_link,
                       ocid_prefix=ocid_prefix)

@@ -22,6 +22,7 @@ from ..store import db as store
 from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 
 BATCH = 200
+CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
 
 
 @dataclass
@@ -57,9 +58,9 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     summary = Summary()
     db_file = os.path.abspath(db_path)
     exclude = frozenset(db_file + suffix for suffix in ("", "-wal", "-shm", "-journal"))
-    # Count the files for the progress bar without keeping them: memory must not grow with the corpus.
-    total_files = sum(1 for f in iter_files(paths, exclude) if isinstance(f, Path))
     show = sys.stderr.isatty() if progress is None else progress
+    # Count the files for the progress bar without keeping them: memory must not grow with the corpus.
+    total_files = sum(1 for f in iter_files(paths, exclude) if isinstance(f, Path)) if show else None
     started = time.perf_counter()
     batch: list[Record | tuple] = []
     pending: set[str] = set()
@@ -92,11 +93,18 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
     pool = Pool(jobs) if jobs > 1 else None
-    inflight: deque = deque()  # AsyncResults in input order
+    inflight: deque = deque()  # AsyncResults of chunks, in input order
+    chunk: list[tuple[Source, str]] = []
+
+    def submit():
+        if chunk:
+            inflight.append(pool.apply_async(process_chunk, (chunk[:], keep_originals)))
+            chunk.clear()
 
     def collect(limit: int):
         while len(inflight) > limit:
-            _record(inflight.popleft().get(), summary, batch)
+            for rec in inflight.popleft().get():
+                _record(rec, summary, batch)
             if len(batch) >= batch_size:
                 flush()
 
@@ -118,8 +126,10 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             else:
                 digest = _check(db, item, summary, batch, pending)
                 if digest and pool:
-                    inflight.append(pool.apply_async(process, (item, digest, keep_originals)))
-                    collect(4 * jobs * 8)
+                    chunk.append((item, digest))
+                    if len(chunk) >= CHUNK:
+                        submit()
+                        collect(4 * jobs)
                 elif digest:
                     _record(process(item, digest, keep_originals), summary, batch)
             if len(batch) >= batch_size:
@@ -129,6 +139,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                        mbs=summary.bytes / elapsed / 1e6)
         if current_file is not None:
             bar.advance(task)
+        if pool:
+            submit()
         collect(0)
         flush()
     if pool:
@@ -142,6 +154,10 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     db.conn.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool) -> list[Record]:
+    return [process(source, digest, keep_originals) for source, digest in chunk]
 
 
 def _check(db, source: Source, summary: Summary, batch: list, pending: set) -> str | None:
