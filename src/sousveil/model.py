@@ -40,7 +40,7 @@ class Amount:
 @dataclass
 class Supplier:
     name: str
-    role: str  # winner | bidder | proposed (the supplier a single-source notice names, before any award)
+    role: str  # winner | bidder | candidate (ranked before the award) | proposed (named by a single-source notice)
     lot: str | None = None
     amount: Decimal | None = None
     start: int | None = None

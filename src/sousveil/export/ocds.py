@@ -150,7 +150,7 @@ def release(db, notice_id: int) -> dict | None:
         tender["value"] = _value(n["budget"])
     if agency:
         tender["procuringEntity"] = agency
-    tenderers = [by_supplier[s["id"]] for s in n["suppliers"] if s["role"] in ("bidder", "proposed") and s["id"] in by_supplier]
+    tenderers = [by_supplier[s["id"]] for s in n["suppliers"] if s["role"] in ("bidder", "candidate", "proposed") and s["id"] in by_supplier]
     if tenderers:
         tender["tenderers"] = list({t["id"]: t for t in tenderers}.values())
     if n["type"] == "cancellation":

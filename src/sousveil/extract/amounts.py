@@ -29,6 +29,15 @@ _CAPITAL = re.compile(
     r"(?:(?P<jiao>[零壹贰叁肆伍陆柒捌玖一二三四五六七八九])角)?零?(?:(?P<fen>[壹贰叁肆伍陆柒捌玖一二三四五六七八九])分)?"
 )
 _UNIT_HINT = re.compile(r"(百万元|亿元|万元|千元|元)")
+# Other currencies, before or after the figure (folded text: lower case, half-width). Their sums
+# are kept with the currency and never converted: the notice's CNY amounts then stay empty.
+_CURRENCIES = {"hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD", "us$": "USD", "usd": "USD", "美元": "USD",
+               "$": "USD", "eur": "EUR", "€": "EUR", "欧元": "EUR", "gbp": "GBP", "£": "GBP", "英镑": "GBP",
+               "jpy": "JPY", "日元": "JPY", "mop": "MOP", "澳门元": "MOP", "澳门币": "MOP", "nt$": "TWD", "twd": "TWD",
+               "新台币": "TWD"}
+_CURRENCY_BEFORE = re.compile("(" + "|".join(re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True)) + r")\s*[:]?\s*$")
+_CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".join(
+    re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True) if not c.isascii() or c.isalpha()) + ")")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
 _MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
 _ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
@@ -72,6 +81,11 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
                 if capital.group(part):
                     cap_value += _CAP_VALUE[capital.group(part)] * scale
     if arabic:
+        currency = _currency(text, arabic)
+        if currency:
+            span = _trim(text, (arabic.start("num"), arabic.end()))
+            return Amount(None, f"currency:{currency}",
+                          note=f"{text[span[0]:span[1]]} {currency}, not converted to CNY"), span
         num = Decimal(arabic.group("num").replace(",", ""))
         unit = arabic.group("unit") or arabic.group("punit") or default_unit
         note = None
@@ -94,6 +108,18 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
     if _ATTACHMENT.search(text):
         return Amount(None, "see_attachment", note="the notice refers to an attachment"), None
     return Amount(None, "absent", note="no sum given"), None
+
+
+def _currency(text: str, m: re.Match) -> str | None:
+    """The other currency written just before or after the figure, if any."""
+    cur = m.group("cur")
+    if cur and cur != "$":
+        return None  # ¥, RMB, CNY, 人民币
+    before = _CURRENCY_BEFORE.search(text, max(0, m.start("num") - 8), m.start("num"))
+    if before:
+        return _CURRENCIES[before.group(1)]
+    after = _CURRENCY_AFTER.search(text[m.end("num"):m.end("num") + 12])
+    return _CURRENCIES[after.group(1)] if after else None
 
 
 def parse_amount(text: str, default_unit: str | None = None) -> Amount:

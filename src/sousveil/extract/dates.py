@@ -1,6 +1,7 @@
 """Dates in every common form of Chinese notices, as ISO strings with their spans.
 
-2025年05月27日 20:20, 2025-05-27, 2025/5/27, 2025.05.27, 二〇二五年五月二十七日. Input is folded text.
+2025年05月27日 20:20, 2025-05-27, 2025/5/27, 2025.05.27, 二〇二五年五月二十七日, and in English
+15 March 2021 or March 15, 2021. Input is folded text.
 """
 
 from __future__ import annotations
@@ -9,13 +10,26 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+# Spaces only between the parts, never a line break or a tab: "2023年5月" at the end of a table
+# row must not take the next row's number as its day. 年 goes with 月, and - / . with themselves.
 _NUMERIC = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?P<sep>[年\-/.])\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*(?:[:]|时|点)\s*(?:(?P<M>\d{1,2})\s*分?)?(?:\s*:\s*(?P<S>\d{1,2}))?)?"
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[ ]*(?:年[ ]*(?P<m>\d{1,2})[ ]*月[ ]*(?P<d>\d{1,2})(?!\d)[ ]*日?"
+    r"|(?P<sep>[\-/.])[ ]*(?P<m2>\d{1,2})[ ]*(?P=sep)[ ]*(?P<d2>\d{1,2})(?!\d))"
+    r"(?:[ ]*T?[ ]*(?P<H>\d{1,2})[ ]*(?:[:]|时|点)[ ]*(?:(?P<M>\d{1,2})[ ]*分?)?(?:[ ]*:[ ]*(?P<S>\d{1,2}))?)?"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "o": 0, "O": 0})
-_CHINESE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+_CHINESE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})[ ]*年[ ]*(?P<m>[一二三四五六七八九十]{1,2})[ ]*月[ ]*(?P<d>[一二三四五六七八九十]{1,3})[ ]*日")
+
+
+# English forms (folded text is lower case): 15 march 2021, 15 mar 2021, march 15, 2021.
+_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december"), start=1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ENGLISH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ ]+(?P<m1>{_MONTH_NAME})\.?,?[ ]+(?P<y1>(?:19|20)\d{{2}})"
+                      rf"|(?P<m2>{_MONTH_NAME})\.?[ ]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ ]+(?P<y2>(?:19|20)\d{{2}}))\b")
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     for m in _NUMERIC.finditer(text):
         hh = int(m.group("H")) if m.group("H") else None
         mm = int(m.group("M")) if m.group("M") else None
-        iso = _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")), hh, mm)
+        iso = _iso(int(m.group("y")), int(m.group("m") or m.group("m2")), int(m.group("d") or m.group("d2")), hh, mm)
         if iso:
             end = m.end()
             while end > m.start() and text[end - 1].isspace():
@@ -57,6 +71,12 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     for m in _CHINESE.finditer(text):
         y = int("".join(str(_CN_DIGITS[c]) for c in m.group("y")))
         iso = _iso(y, _cn_small(m.group("m")), _cn_small(m.group("d")))
+        if iso:
+            found.append(FoundDate(iso, offset + m.start(), offset + m.end()))
+    for m in _ENGLISH.finditer(text):
+        y, mon, d = (m.group("y1"), m.group("m1"), m.group("d1")) if m.group("y1") else \
+            (m.group("y2"), m.group("m2"), m.group("d2"))
+        iso = _iso(int(y), _MONTHS[mon], int(d))
         if iso:
             found.append(FoundDate(iso, offset + m.start(), offset + m.end()))
     found.sort(key=lambda f: f.start)

@@ -40,6 +40,7 @@ class Vocabulary:
     column_of: dict  # folded column label -> column
     automaton: object  # every label, for one-pass matching (pyahocorasick)
     cell_labels: frozenset  # every label, for cells that are a label alone
+    header_words: frozenset  # column headers that are no field and never a value (序号, 备注)
 
     def matches(self, text: str) -> list[LabelMatch]:
         """Labels followed by a separator, leftmost-longest, in one pass over `text`."""
@@ -73,15 +74,19 @@ def vocabulary() -> Vocabulary:
         for label in labels:
             column_of.setdefault(_norm(label), col)
     all_labels = set(field_of) | {k for d in scoped.values() for k in d}
+    spaced = {_norm(label): fold(label) for labels in data["fields"].values() for label in labels if " " in label}
     automaton = ahocorasick.Automaton()
     for label in all_labels:
         automaton.add_word(label, label)
+        if label in spaced:  # "tender reference" as written; the key is the label without spaces
+            automaton.add_word(spaced[label], label)
         if len(label) == 2:
             # Portals pad two-character labels to the width of longer ones: "名 称：", "电　　话：".
             for n in range(1, 5):
                 automaton.add_word(label[0] + " " * n + label[1], label)
     automaton.make_automaton()
-    return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels))
+    return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels),
+                      frozenset(_norm(w) for w in data["header_words"]))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -22,12 +22,17 @@ from .dates import find_dates, first_date
 from .labels import HEADING_PREFIX, scope_of_heading, vocabulary
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
+# English headings name the notice first: "Notice of Contract Award: Supply of …" (folded: lower case).
+HEADING_STARTS = ("notice of", "contract award", "award notice", "notice of award", "invitation to tender",
+                  "tender notice", "request for tender", "request for proposal", "request for quotation", "corrigendum",
+                  "cancellation")
 from .tables import Table, read_table
 
 DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notice_period", "contract_signed",
                "intention_time", "original_published")
 SUMMARY_AWARD_LABELS = {"总中标金额", "中标总金额", "总成交金额", "成交总金额", "中标(成交)总金额", "中标总价", "成交总价"}
 BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
+CANDIDATE_SUPPLIER_HEADERS = ("中标候选", "成交候选", "候选")  # 中标候选人名称: ranked, not yet awarded
 
 _LOT = re.compile(
     r"^\s*(?:第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
@@ -83,12 +88,13 @@ def lot_key(raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def type_rules() -> tuple[list, dict, list]:
-    """notice_types.yaml with its keywords folded once: (types, url sections, methods)."""
+def type_rules() -> tuple[list, dict, list, list]:
+    """notice_types.yaml with its keywords folded once: (types, url sections, methods, wording that
+    names a method without stating the notice's)."""
     data = load_yaml("notice_types.yaml")
     types = [(r["type"], [fold(k) for k in sorted(r["title"], key=len, reverse=True)]) for r in data["types"]]
     methods = [(m, [fold(w) for w in words]) for m, words in data["methods"].items()]
-    return types, data["url_sections"], methods
+    return types, data["url_sections"], methods, [fold(w) for w in data["method_not_stated"]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -148,23 +154,19 @@ class Scan:
         """Label hits of one line; returns the index of the next line to read."""
         cells = line.split("\t")
         fields = [self._cell_field(c, scope) for c in cells]
-        if len(cells) >= 2 and all(fields) and i + 1 < len(self.lines):
-            # A row of labels over a row of values: 项目编号 | 项目名称 | 预算金额(万元)
-            nstart, nline = self.lines[i + 1]
-            below = nline.split("\t")
-            if len(below) == len(cells) and not any(self._cell_field(c, scope) for c in below):
-                pos = nstart
-                for cell, field, value in zip(cells, fields, below):
-                    self._add(field, _bare(cell), pos, pos + len(value), lot, scope)
-                    pos += len(value) + 1
-                return i + 2
+        heads = [bool(f) or _bare(c) in self.voc.header_words for f, c in zip(fields, cells)]
+        if len(cells) >= 2 and all(heads) and any(fields) and i + 1 < len(self.lines):
+            below = self._rows_below(i + 1, len(cells), scope)
+            if below:
+                self._header_over_rows(cells, fields, below, lot, scope)
+                return i + 1 + len(below)
         pos = start
         for j, cell in enumerate(cells):
             field = fields[j]
             bare = _bare(cell)
             if field:
                 if j + 1 < len(cells):
-                    if fields[j + 1]:
+                    if heads[j + 1]:
                         pos += len(cell) + 1
                         continue  # the next cell is another label, not this one's value
                     vstart = pos + len(cell) + 1
@@ -179,6 +181,34 @@ class Scan:
                 self._inline(cell, pos, scope, lot)
             pos += len(cell) + 1
         return i + 1
+
+    def _rows_below(self, i: int, width: int, scope: str | None) -> list[tuple[int, list[str]]]:
+        """The value rows under a row of labels: no labels, at most as many cells (the empty last
+        cells are dropped when the text is tidied)."""
+        rows = []
+        while i < len(self.lines):
+            start, line = self.lines[i]
+            cells = line.split("\t")
+            if (len(cells) > width or (width > 2 and len(cells) < 2) or HEADING_PREFIX.match(line)
+                    or any(self._cell_field(c, scope) for c in cells)):
+                break
+            rows.append((start, cells))
+            i += 1
+        return rows
+
+    def _header_over_rows(self, cells, fields, below, lot, scope) -> None:
+        """A row of labels over rows of values: 项目编号 | 项目名称 | 预算金额(万元). With several rows
+        (an intention notice's projects), each row is a lot, named by its 序号 cell when it has one."""
+        number = next((j for j, c in enumerate(cells) if _bare(c) == "序号"), None)
+        for k, (pos, values) in enumerate(below):
+            row_lot = lot
+            if len(below) > 1:
+                row_lot = lot_key(values[number].strip()) if number is not None and number < len(values) \
+                    and values[number].strip() else str(k + 1)
+            for cell, field, value in zip(cells, fields, values):
+                if field:
+                    self._add(field, _bare(cell), pos, pos + len(value), row_lot, scope)
+                pos += len(value) + 1
 
     def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
         lo = bisect.bisect_left(self.match_starts, offset)
@@ -283,7 +313,7 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
-    types, url_sections, _ = type_rules()
+    types, url_sections, _, _ = type_rules()
     candidates = [fold(meta[k]).strip() for k in ("ArticleTitle", "title") if meta.get(k)]
     heading_line = None
     for cand in candidates:
@@ -332,16 +362,17 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
 
 
 def _unbalanced_cut(code: str) -> str:
-    """Cut at a closing bracket that nothing in the code opened: "X）进行…" in "（项目编号：X）进行…"."""
-    depth = 0
+    """Cut at a closing bracket that nothing in the code opened: "X）进行…" in "（项目编号：X）进行…", and
+    at an opening bracket that the code does not close: "X（" before "招标文件编号：…" in "X（招标文件编号：Y）"."""
+    opened = []
     for i, ch in enumerate(code):
         if ch in "(（[【〔":
-            depth += 1
+            opened.append(i)
         elif ch in ")）]】〕":
-            if depth == 0:
+            if not opened:
                 return code[:i]
-            depth -= 1
-    return code
+            opened.pop()
+    return code[:opened[0]] if opened else code
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -350,12 +381,15 @@ def _looks_like_heading(line: str) -> bool:
     if len(line) < 8 or len(line) > 100 or "\t" in line or "»" in line or ">" in line or line.endswith(("。", ".")):
         return False
     bare = re.sub(r"[(（][^)）]*[)）]$", "", line)
-    return bare.endswith(HEADING_ENDINGS)
+    return bare.endswith(HEADING_ENDINGS) or bare.lower().startswith(HEADING_STARTS)
 
 
 def _title_from_heading(heading: str) -> str:
     """The project name inside a heading: the heading without its notice-type ending."""
     folded = fold(heading)
+    m = re.match(r"(?:%s)[^:]{0,30}:\s*(?=\S)" % "|".join(HEADING_STARTS), folded)
+    if m:  # "Notice of Contract Award: Supply of …"
+        return heading[m.end():]
     for _, keywords in type_rules()[0]:
         for k in keywords:
             i = folded.rfind(k)
@@ -384,7 +418,7 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
             code = _unbalanced_cut(folded[m.start():m.end()])
             notice.project_code = text[m.start():m.start() + len(code)].strip(_TRAILING)
             _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
-    methods = type_rules()[2]
+    _, _, methods, not_stated = type_rules()
     hit = scan.first("method")
     regions_to_probe = []
     if hit:
@@ -393,11 +427,15 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
     if heading:
         regions_to_probe.append((heading.start, heading.end))
     regions_to_probe.append((0, min(len(folded), 4000)))
+    probe = folded  # blanked where template wording names a method that is not this notice's
+    for phrase in not_stated:
+        if phrase in probe:
+            probe = probe.replace(phrase, " " * len(phrase))
     for s, e in regions_to_probe:
         found = []
         for method, words in methods:
             for w in words:
-                i = folded.find(w, s, e)
+                i = probe.find(w, s, e)
                 if i >= 0:
                     found.append((i, -len(w), method, w))
         if found:
@@ -415,6 +453,8 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             if e > s:
                 setattr(notice, field, text[s:e])
                 _span_fact(notice, field, text, s, e)
+    if notice.buyer is None and notice.type == "intention":
+        _buyer_from_signature(notice, text, scan)
     if notice.buyer:
         notice.buyer_type = buyer_type(notice.buyer)
         buyer = next(f for f in notice.facts if f.field == "buyer")
@@ -446,9 +486,9 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             continue
         si = table.columns.index("supplier")
         header = table.headers[si]
-        if scope == "candidates":
-            continue
-        if scope == "bidders" or (scope != "winner" and header.startswith(BIDDER_SUPPLIER_HEADERS)):
+        if scope == "candidates" or header.startswith(CANDIDATE_SUPPLIER_HEADERS):
+            role = "candidate"
+        elif scope == "bidders" or (scope != "winner" and header.startswith(BIDDER_SUPPLIER_HEADERS)):
             role = "bidder"
         else:
             role = "winner"
@@ -474,7 +514,7 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 seen.add(key)
             notice.suppliers.append(sup)
     for sup in notice.suppliers:
-        field = {"winner": "supplier", "bidder": "bidder", "proposed": "proposed_supplier"}[sup.role]
+        field = {"winner": "supplier", "bidder": "bidder", "candidate": "candidate", "proposed": "proposed_supplier"}[sup.role]
         notice.facts.append(Fact(field, sup.name, sup.start, sup.end, lot=sup.lot))
         if sup.role == "proposed" and sup.amount is not None:
             notice.facts.append(Fact("proposed_price", yuan(sup.amount), sup.amount_start, sup.amount_end, lot=sup.lot,
@@ -491,6 +531,18 @@ def _is_org(value: str) -> bool:
     m = _NAME_END.search(value)
     name = value[: m.start()] if m else value
     return name.rstrip(_TRAILING).endswith(ORG_SUFFIXES)
+
+
+def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
+    """The buyer publishes its own intention notices and signs them: the organization's name on one
+    of the last lines, above or beside the date."""
+    for start, line in reversed(scan.lines[-4:]):
+        name = line.strip()
+        if 4 <= len(name) <= 40 and "\t" not in name and _is_org(name) and not find_dates(name):
+            s = start + line.index(name)
+            notice.buyer = text[s:s + len(name)]
+            _span_fact(notice, "buyer", text, s, s + len(name), note="the signature of an intention notice")
+            return
 
 
 def _company_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:

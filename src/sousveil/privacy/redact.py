@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..extract.labels import HEADING_PREFIX, vocabulary
+from ..extract.tables import read_table
 from ..text import fold
 
 MARKERS = {
@@ -89,6 +90,7 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
         if nxt <= len(folded) and following.strip() and len(following) <= 80 \
                 and following.strip().rstrip(":") not in voc.cell_labels:
             spans.append((nxt, line_end, kind))
+    spans += _person_columns(folded)
     # A heading such as "七、评审委员会成员名单" with the names on the lines after it.
     for m in expert_re.finditer(folded):
         pos = m.end() + 1
@@ -103,6 +105,32 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
                 break
             spans.append((pos, end, "experts"))
             pos = end + 1
+    return spans
+
+
+@functools.lru_cache(maxsize=1)
+def _person_headers() -> tuple[str, ...]:
+    return tuple(label for label, column in vocabulary().column_of.items() if column == "person")
+
+
+def _person_columns(folded: str) -> list[tuple[int, int, str]]:
+    """The cells of a table column of personal names: 项目经理 beside each candidate, 姓名 of each expert."""
+    if "\t" not in folded or not any(h in folded for h in _person_headers()):
+        return []
+    lines, pos = [], 0
+    for line in folded.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    spans, i = [], 0
+    while i < len(lines):
+        table, after = read_table(lines, i) if "\t" in lines[i][1] else (None, i)
+        if table is None or "person" not in table.columns:
+            i += 1
+            continue
+        for col, name in enumerate(table.columns):
+            if name == "person":
+                spans += [(row[col].start, row[col].end, "person") for row in table.rows if row[col].text]
+        i = after
     return spans
 
 
