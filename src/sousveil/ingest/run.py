@@ -52,8 +52,12 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
     in input order. keep_originals stores the original bytes too (they carry unredacted personal data).
-    Then the new notices are linked (organizations, vendors, processes: resolve/link.py) unless link is False."""
+    The new notices are linked (organizations, vendors, processes: resolve/link.py) after each batch is
+    stored, unless link is False: with a pool, the main process links while the workers extract."""
     db = store.open_db(db_path)
+    # Fold the write-ahead log into the database every 40 MB rather than every 4 MB: each
+    # checkpoint syncs the file, and during a long ingest they cost more than the inserts.
+    db.execute("PRAGMA wal_autocheckpoint=10000")
     ver = versions()  # load the data files before forking, so that workers share them
     summary = Summary()
     db_file = os.path.abspath(db_path)
@@ -86,6 +90,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
         # Digests still being processed by the pool stay pending, so a copy of them is not processed twice.
         pending.difference_update(rec.sha256 for rec in records)
         batch[:] = later
+        if link and records:
+            summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix))
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -129,7 +135,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                     chunk.append((item, digest))
                     if len(chunk) >= CHUNK:
                         submit()
-                        collect(4 * jobs)
+                        collect(8 * jobs)
                 elif digest:
                     _record(process(item, digest, keep_originals), summary, batch)
             if len(batch) >= batch_size:
@@ -146,8 +152,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     if pool:
         pool.close()
         pool.join()
-    if link:
-        summary.link = link_notices(db, ocid_prefix, progress=show)
+    if link:  # what no batch linked: a run that stored nothing new, after a new prefix or registry
+        summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix, progress=show))
     # Fold the write-ahead log back into the database file, so that the file alone is complete
     # (copied, published or opened read-only) once the run has finished.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

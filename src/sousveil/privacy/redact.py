@@ -114,23 +114,32 @@ def _person_headers() -> tuple[str, ...]:
 
 
 def _person_columns(folded: str) -> list[tuple[int, int, str]]:
-    """The cells of a table column of personal names: 项目经理 beside each candidate, 姓名 of each expert."""
-    if "\t" not in folded or not any(h in folded for h in _person_headers()):
+    """The cells of a table column of personal names: 项目经理 beside each candidate, 姓名 of each expert.
+    Only the tables whose header line names such a column are read."""
+    if "\t" not in folded:
         return []
-    lines, pos = [], 0
-    for line in folded.split("\n"):
-        lines.append((pos, line))
-        pos += len(line) + 1
-    spans, i = [], 0
-    while i < len(lines):
-        table, after = read_table(lines, i) if "\t" in lines[i][1] else (None, i)
-        if table is None or "person" not in table.columns:
-            i += 1
+    starts = set()
+    for header in _person_headers():
+        i = folded.find(header)
+        while i >= 0:
+            starts.add(folded.rfind("\n", 0, i) + 1)
+            i = folded.find(header, i + len(header))
+    spans = []
+    for pos in sorted(starts):
+        lines = []  # the header line and the tab-separated lines after it
+        while pos <= len(folded):
+            end = folded.find("\n", pos)
+            end = len(folded) if end < 0 else end
+            if "\t" not in folded[pos:end]:
+                break
+            lines.append((pos, folded[pos:end]))
+            pos = end + 1
+        table = read_table(lines, 0)[0] if len(lines) >= 2 else None
+        if table is None:
             continue
         for col, name in enumerate(table.columns):
             if name == "person":
                 spans += [(row[col].start, row[col].end, "person") for row in table.rows if row[col].text]
-        i = after
     return spans
 
 

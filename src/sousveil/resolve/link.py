@@ -46,6 +46,11 @@ class LinkSummary:
     failed: int = 0
     seconds: float = 0.0
 
+    def add(self, other: "LinkSummary") -> "LinkSummary":
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
 
 @functools.lru_cache(maxsize=4096)  # buyers and agencies recur; bounded, like names.parse
 def org_key(name: str) -> str:
