@@ -128,6 +128,39 @@ def test_english_award_keeps_its_currency():
     check_spans(rec)
 
 
+def test_correction_takes_the_corrected_values():
+    rec = record("correction.html")
+    n = rec.notice
+    assert n.type == "correction" and n.project_code == "XSCG2024-015"
+    assert n.budget == Decimal("4200000")  # 更正后, not the 380万元 it replaced
+    assert facts(n, "deadline") == [("2024-04-30T09:30", None)]
+    assert facts(n, "original_published") == [("2024-04-02", None)]
+    assert n.published == "2024-04-15"
+    budget = next(f for f in n.facts if f.field == "budget")
+    assert rec.text[budget.start:budget.end] == "420万元"
+    check_spans(rec)
+
+
+def test_consortium_members_win_together():
+    rec = record("consortium.html")
+    n = rec.notice
+    assert [(s.name, s.amount) for s in n.winners()] == [("新疆庚信息技术有限公司", None), ("北京辛数据科技股份有限公司", None)]
+    assert {f.note for f in n.facts if f.field == "supplier"} == {"member of a consortium (联合体) that won together"}
+    assert n.award_total == Decimal("23000000")  # 贰仟叁佰万元整, the consortium's
+    assert n.method == "公开招标" and n.region.city_code == "654000"
+    check_spans(rec)
+
+
+def test_contract_with_a_rate_instead_of_a_sum():
+    rec = record("contract.html")
+    n = rec.notice
+    assert n.type == "contract" and n.buyer == "河南省郑州监狱" and n.buyer_type == "prison"
+    assert [s.name for s in n.winners()] == ["郑州壬安防工程有限公司"]
+    assert n.award_total is None and n.amount_status == "rate"
+    assert facts(n, "contract_signed") == [("2022-03-01", None)] and n.published == "2022-03-03"
+    check_spans(rec)
+
+
 @pytest.mark.parametrize("text, code", [("US$2.5 million", "USD"), ("100万美元", "USD"), ("3,456,000港元", "HKD"),
                                         ("EUR 20,000", "EUR"), ("MOP 80,000", "MOP")])
 def test_other_currencies_are_never_read_as_yuan(text, code):

@@ -47,6 +47,7 @@ class Supplier:
     end: int | None = None
     amount_start: int | None = None
     amount_end: int | None = None
+    joint: bool = False  # a member of a consortium (联合体) that won together: the amount is the consortium's
 
 
 @dataclass

@@ -32,6 +32,8 @@ DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notic
                "intention_time", "original_published")
 SUMMARY_AWARD_LABELS = {"总中标金额", "中标总金额", "总成交金额", "成交总金额", "中标(成交)总金额", "中标总价", "成交总价"}
 BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
+CORRECTED_BEFORE = ("更正前", "变更前", "修改前", "原内容", "原公告内容")
+CORRECTED_AFTER = ("更正后", "变更后", "修改后", "更正内容为")
 CANDIDATE_SUPPLIER_HEADERS = ("中标候选", "成交候选", "候选")  # 中标候选人名称: ranked, not yet awarded
 
 _LOT = re.compile(
@@ -43,6 +45,7 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
+_CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
 _TRAILING = " \t:：,，;；。.、"
 _SUPPLIER_BY_VERB = re.compile(
     r"(?:确定|推荐|选定)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
@@ -130,6 +133,10 @@ class Scan:
                     self.tables.append((table, scope, lot))
                     i = after
                     continue
+                after = self._corrections(i, lot, scope)
+                if after > i:
+                    i = after
+                    continue
             numbered = HEADING_PREFIX.match(line)
             rest = line[numbered.end():] if numbered else line
             if numbered or (len(line) <= 30 and ":" not in line and "\t" not in line):
@@ -181,6 +188,25 @@ class Scan:
                 self._inline(cell, pos, scope, lot)
             pos += len(cell) + 1
         return i + 1
+
+    def _corrections(self, i: int, lot, scope) -> int:
+        """A correction table (更正项 | 更正前内容 | 更正后内容): each row's label takes the value after
+        the correction, not the one it replaced. Returns the index after the table (i when it is none)."""
+        cells = [_bare(c) for c in self.lines[i][1].split("\t")]
+        after = next((j for j, c in enumerate(cells) if c.startswith(CORRECTED_AFTER)), None)
+        if after is None or not any(c.startswith(CORRECTED_BEFORE) for c in cells):
+            return i
+        i += 1
+        while i < len(self.lines) and "\t" in self.lines[i][1]:
+            start, line = self.lines[i]
+            row = line.split("\t")
+            field = next((f for f in (self._cell_field(c, scope) for c in row[:after]) if f), None)
+            if field and after < len(row):
+                pos = start + sum(len(c) + 1 for c in row[:after])
+                label = next(_bare(c) for c in row[:after] if self._cell_field(c, scope) == field)
+                self._add(field, label, pos, pos + len(row[after]), lot, scope)
+            i += 1
+        return i
 
     def _rows_below(self, i: int, width: int, scope: str | None) -> list[tuple[int, list[str]]]:
         """The value rows under a row of labels: no labels, at most as many cells (the empty last
@@ -465,14 +491,15 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     for hit in scan.all("supplier"):
         if hit.scope in ("bidders", "candidates"):
             continue
-        for s, e in _company_spans(folded, hit.start, hit.end):
+        spans, joint = _company_spans(folded, hit.start, hit.end)
+        for s, e in spans:
             key = (folded[s:e], hit.lot)
             if key in seen:
                 continue
             seen.add(key)
-            notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e))
+            notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e, joint=joint))
     for hit in scan.all("proposed_supplier"):
-        for s, e in _company_spans(folded, hit.start, hit.end):
+        for s, e in _company_spans(folded, hit.start, hit.end)[0]:
             proposed = Supplier(text[s:e], "proposed", hit.lot, start=s, end=e)
             price = next((h for h in scan.all("proposed_price") if h.lot == hit.lot), None)
             if price:
@@ -515,7 +542,8 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             notice.suppliers.append(sup)
     for sup in notice.suppliers:
         field = {"winner": "supplier", "bidder": "bidder", "candidate": "candidate", "proposed": "proposed_supplier"}[sup.role]
-        notice.facts.append(Fact(field, sup.name, sup.start, sup.end, lot=sup.lot))
+        notice.facts.append(Fact(field, sup.name, sup.start, sup.end, lot=sup.lot,
+                                 note="member of a consortium (联合体) that won together" if sup.joint else None))
         if sup.role == "proposed" and sup.amount is not None:
             notice.facts.append(Fact("proposed_price", yuan(sup.amount), sup.amount_start, sup.amount_end, lot=sup.lot,
                                      note=f"price proposed to {sup.name}, not an award"))
@@ -545,9 +573,15 @@ def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
             return
 
 
-def _company_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+def _company_spans(folded: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
+    """The companies a value names, and whether they won together (甲公司、乙公司(联合体))."""
     s, e = _name_span(folded, start, end)
     value = folded[s:e]
+    consortium = _CONSORTIUM.search(value)
+    joint = bool(consortium) and ("、" in value or "/" in value)
+    if joint:
+        e = s + consortium.start()
+        value = folded[s:e]
     parts = _COMPANY_SPLIT.split(value)
     if len(parts) > 1 and all(p.endswith(ORG_SUFFIXES) for p in parts if p):
         out, pos = [], s
@@ -555,8 +589,8 @@ def _company_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
             if p:
                 out.append((pos, pos + len(p)))
             pos += len(p) + 1
-        return out
-    return [(s, e)] if e - s >= 2 else []
+        return out, joint
+    return ([(s, e)] if e - s >= 2 else []), False
 
 
 def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
@@ -579,6 +613,8 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         for sup in winners:
             if sup.amount is None and sup.start is not None and sup.start < s and (hit.lot is None or sup.lot in (None, hit.lot)):
                 target = sup
+        if target is not None and target.joint:
+            target = None  # a consortium's amount is not one member's: it is the total
         if target is not None:
             target.amount, target.amount_start, target.amount_end = amount.value, s, e
         else:
