@@ -161,6 +161,20 @@ def test_contract_with_a_rate_instead_of_a_sum():
     check_spans(rec)
 
 
+def test_taiwan_award_in_big5():
+    rec = record("taiwan_big5.html")
+    n = rec.notice
+    assert rec.converted.encoding == "big5hkscs"
+    assert n.type == "award" and n.method == "公开招标"
+    assert n.buyer == "內政部警政署刑事警察局" and n.buyer_type == "police"
+    assert n.project_code == "CIB-111-023" and n.title == "人臉辨識比對系統擴充案"
+    assert [s.name for s in n.winners()] == ["甲科技股份有限公司"]
+    assert n.award_total is None and n.amount_status == "currency:TWD"  # 新臺幣 is not yuan
+    assert n.published == "2022-05-23"  # 民國111年
+    assert [(t.category, t.term) for t in n.tags] == [("video", "人脸辨识")]
+    check_spans(rec)
+
+
 @pytest.mark.parametrize("text, code", [("US$2.5 million", "USD"), ("100万美元", "USD"), ("3,456,000港元", "HKD"),
                                         ("EUR 20,000", "EUR"), ("MOP 80,000", "MOP")])
 def test_other_currencies_are_never_read_as_yuan(text, code):

@@ -21,10 +21,12 @@ from .model import Notice
 from .privacy.redact import Redaction, redact_folded
 from .resolve import duplicates
 from .store import fts
+from .text import fold
 
 # Every document the generator writes carries this line; see sousveil.synth.
 SYNTHETIC_MARK = "【合成数据 SYNTHETIC】"
 SYNTHETIC_SCHEME = "synthetic:"
+_FOLDED_MARK = fold(SYNTHETIC_MARK)
 
 
 @dataclass
@@ -52,9 +54,11 @@ def versions() -> dict:
     return {"taxonomy": taxonomy().version, "labels": vocabulary().version}
 
 
-def is_synthetic(source: Source, text: str | None) -> bool:
+def is_synthetic(source: Source, folded: str | None) -> bool:
+    """Marked synthetic by its provenance or by the mark in its text (folded: the mark written in
+    traditional characters or full width counts too)."""
     return bool((source.url or "").startswith(SYNTHETIC_SCHEME) or source.meta.get("synthetic")
-                or (text and SYNTHETIC_MARK in text[:2000]))
+                or (folded and _FOLDED_MARK in folded[:2000]))
 
 
 def process(source: Source, digest: str | None = None, keep_original: bool = False) -> Record:
@@ -78,7 +82,7 @@ def _process(source: Source, digest: str) -> Record:
     converted = convert(source.data, source.name, source.content_type)
     text, redactions, folded = redact_folded(converted.text)
     converted.text = ""  # the unredacted text goes no further than this function
-    synthetic = is_synthetic(source, text)
+    synthetic = is_synthetic(source, folded)
     if not text.strip():
         status = "needs_ocr" if converted.ocr_pages else "failed"
         error = None if converted.ocr_pages else "no text in the document"

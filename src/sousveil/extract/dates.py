@@ -1,7 +1,7 @@
 """Dates in every common form of Chinese notices, as ISO strings with their spans.
 
 2025年05月27日 20:20, 2025-05-27, 2025/5/27, 2025.05.27, 二〇二五年五月二十七日, and in English
-15 March 2021 or March 15, 2021. Input is folded text.
+15 March 2021 or March 15, 2021, and Taiwan's 民國 years (111/05/20). Input is folded text.
 """
 
 from __future__ import annotations
@@ -30,6 +30,14 @@ _MONTHS["sept"] = 9
 _MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ENGLISH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ ]+(?P<m1>{_MONTH_NAME})\.?,?[ ]+(?P<y1>(?:19|20)\d{{2}})"
                       rf"|(?P<m2>{_MONTH_NAME})\.?[ ]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ ]+(?P<y2>(?:19|20)\d{{2}}))\b")
+
+
+# Taiwan's notices count years from 1912 (民國): 111/05/20 and 民國111年5月20日 are 2022-05-20. The
+# slash form needs a three-digit year (from 民國100, 2011) and the 年 form needs 民國, else they are
+# not told apart from other numbers.
+_ROC = re.compile(r"(?:(?:中华)?民国[ ]*(?P<y>\d{2,3})[ ]*年[ ]*(?P<m>\d{1,2})[ ]*月[ ]*(?P<d>\d{1,2})[ ]*日?"
+                  r"|(?<![\d/.\-])(?P<y2>1\d{2})/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?![\d/]))")
+ROC_OFFSET = 1911
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,11 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     for m in _CHINESE.finditer(text):
         y = int("".join(str(_CN_DIGITS[c]) for c in m.group("y")))
         iso = _iso(y, _cn_small(m.group("m")), _cn_small(m.group("d")))
+        if iso:
+            found.append(FoundDate(iso, offset + m.start(), offset + m.end()))
+    for m in _ROC.finditer(text):
+        y, mon, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else (m.group("y2"), m.group("m2"), m.group("d2"))
+        iso = _iso(int(y) + ROC_OFFSET, int(mon), int(d))
         if iso:
             found.append(FoundDate(iso, offset + m.start(), offset + m.end()))
     for m in _ENGLISH.finditer(text):
