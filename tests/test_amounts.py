@@ -34,11 +34,17 @@ def test_amount_forms(text, expected, unit):
 
 @pytest.mark.parametrize("text,status", [
     ("下浮率：5%", "rate"), ("费率 0.8%", "rate"), ("***", "masked"), ("详见附件", "see_attachment"), ("无", "absent"),
+    ("人民币12.5万元/年", "per_unit"), ("1,000元/人/天", "per_unit"), ("50万元每年", "per_unit"), ("HK$ 3,456,000", "currency:HKD"),
 ])
 def test_no_sum_is_never_guessed(text, status):
     amount = parse_amount(fold(text))
     assert amount.value is None
     assert amount.status == status
+
+
+def test_an_items_unit_price_is_a_price_per_unit():
+    amount, span = find_amount(fold("3,800元/台"), per_unit=True)
+    assert amount.value == Decimal("3800") and span == (0, 6)
 
 
 def test_unit_from_column_header():

@@ -41,6 +41,7 @@ _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".jo
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
 _MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
 _ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
+_PER = re.compile(r"\s*(?:/|每)\s*([^\s,;:()0-9]{1,4})")
 _CAP_VALUE = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _CAP_VALUE.update({c: i for i, c in enumerate("〇一二三四五六七八九")})
 
@@ -64,8 +65,9 @@ def parse_capital(cap: str) -> Decimal | None:
         return None
 
 
-def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tuple[int, int] | None]:
-    """The first sum of money in `text` (a label's value), and its span within `text`."""
+def find_amount(text: str, default_unit: str | None = None, per_unit: bool = False) -> tuple[Amount, tuple[int, int] | None]:
+    """The first sum of money in `text` (a label's value), and its span within `text`. A price per
+    unit (12.5万元/年, 3800元/台) is no total: it is reported as such unless `per_unit` (an item's unit price)."""
     arabic = None
     for m in _ARABIC.finditer(text):
         if m.group("unit") or m.group("punit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
@@ -81,6 +83,10 @@ def find_amount(text: str, default_unit: str | None = None) -> tuple[Amount, tup
                 if capital.group(part):
                     cap_value += _CAP_VALUE[capital.group(part)] * scale
     if arabic:
+        per = None if per_unit else _PER.match(text, arabic.end())
+        if per:
+            span = _trim(text, (arabic.start("num"), per.end()))
+            return Amount(None, "per_unit", note=f"{text[span[0]:span[1]]}: a price per {per.group(1)}, not a total"), span
         currency = _currency(text, arabic)
         if currency:
             span = _trim(text, (arabic.start("num"), arabic.end()))

@@ -698,7 +698,7 @@ def _items(notice: Notice, text: str, scan: Scan) -> None:
                     item.quantity = Decimal(m.group(1))
                     item.unit = item.unit or (m.group(2).strip() or None)
             if "unit_price" in idx and row[idx["unit_price"]].text:
-                amount = find_amount(row[idx["unit_price"]].text, price_unit or "元")[0]
+                amount = find_amount(row[idx["unit_price"]].text, price_unit or "元", per_unit=True)[0]
                 item.unit_price = amount.value
             notice.items.append(item)
 
