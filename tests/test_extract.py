@@ -262,3 +262,20 @@ def test_single_source_names_a_proposed_supplier_not_a_winner():
     [proposed] = [s for s in n.suppliers if s.role == "proposed"]
     assert (proposed.name, proposed.amount) == ("新疆某某信息技术股份有限公司", Decimal("3200000"))
     assert ("proposed_price", "3200000") in {(f.field, f.value) for f in n.facts}
+
+
+def test_region_from_an_unlabelled_address_under_the_buyer():
+    text = ("某市公安局视频监控采购项目中标公告\n采购人：市公安局\n地址：浙江省宁波市海曙区中山西路1号\n"
+            "中标供应商：宁波甲科技有限公司\n中标金额：120万元\n发布日期：2021年3月1日")
+    n = extract_notice(text)
+    assert n.buyer == "市公安局"
+    assert (n.region.province_code, n.region.city_code, n.region.county_code) == ("330000", "330200", "330203")
+    county = next(f for f in n.facts if f.field == "county")
+    assert text[county.start:county.end] == "海曙区"
+
+
+def test_lots_named_inline_in_free_text():
+    n = extract_notice("某县公安局智慧安防采购项目中标公告\n采购人：某县公安局\n"
+                       "第一标段：中标人：甲安防有限公司，中标价：100万元；第二标段：中标人：乙科技有限公司，中标价：200万元")
+    assert winners(n) == [("1", "甲安防有限公司", Decimal("1000000")), ("2", "乙科技有限公司", Decimal("2000000"))]
+    assert n.award_total == Decimal("3000000")

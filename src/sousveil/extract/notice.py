@@ -45,6 +45,7 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
+_ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
 _CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
 _TRAILING = " \t:：,，;；。.、"
 _SUPPLIER_BY_VERB = re.compile(
@@ -759,6 +760,9 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             sources.append((hit.start, hit.end, priority))
         elif fact:
             sources.append((fact.start, fact.end, priority))
+    address = _address_after_buyer(notice, folded) if not scan.first("buyer_address") else None
+    if address:
+        sources.append((*address, 2))
     mentions = []
     for s, e, p in sources:
         mentions += gaz.mentions(folded[s:e], s, p)
@@ -769,6 +773,20 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     notice.region = region
     for level, m in evidence.items():
         _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}")
+
+
+def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:
+    """An unlabelled "地址：" on the line after the buyer's ("采购人：市公安局" then "地址：浙江省宁波市…")."""
+    buyer = next((f for f in notice.facts if f.field == "buyer" and f.end is not None), None)
+    if buyer is None:
+        return None
+    start = folded.find("\n", buyer.end) + 1
+    if start == 0:
+        return None
+    end = folded.find("\n", start)
+    end = len(folded) if end < 0 else end
+    m = _ADDRESS.match(folded, start, end)
+    return (m.end(), end) if m else None
 
 
 def buyer_type(name: str) -> str:
