@@ -10,6 +10,7 @@ Ambiguous county names (two 龙华区) are settled by the city or province found
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import ahocorasick
@@ -90,7 +91,19 @@ class Gazetteer:
                         if i >= 0:
                             s = offset + end + 1 + i
                             found.append(Mention(county, s, s + len(short), priority))
-        return found
+        # Streets named after places (中山西路, 北京路, 长安街) are not mentions of those places; of two
+        # mentions of one place at one position the longer is the evidence (海曙区, not 海曙).
+        longest: dict[tuple[str, int], Mention] = {}
+        for m in found:
+            if _STREET.match(text, m.end - offset):
+                continue
+            key = (m.place.code, m.start)
+            if key not in longest or m.end > longest[key].end:
+                longest[key] = m
+        return [m for m in found if longest.get((m.place.code, m.start)) is m]
+
+
+_STREET = re.compile(r"[东南西北中]?(?:路|街|大道|大街|巷)")
 
 
 def _strip(name: str, suffixes) -> str:
