@@ -279,3 +279,12 @@ def test_lots_named_inline_in_free_text():
                        "第一标段：中标人：甲安防有限公司，中标价：100万元；第二标段：中标人：乙科技有限公司，中标价：200万元")
     assert winners(n) == [("1", "甲安防有限公司", Decimal("1000000")), ("2", "乙科技有限公司", Decimal("2000000"))]
     assert n.award_total == Decimal("3000000")
+
+
+def test_a_street_named_after_a_city_is_not_that_city():
+    from sousveil.extract.region import gazetteer
+
+    found = [(m.place.name, m.start, m.end) for m in gazetteer().mentions("广州市越秀区北京路8号", 0, 0)]
+    assert found == [("广州市", 0, 3), ("越秀区", 3, 6)]
+    n = extract_notice("广州市越秀区某中学监控采购项目中标公告\n采购人：某中学\n地址：广州市越秀区北京路8号\n中标金额：20万元")
+    assert (n.region.province_code, n.region.county_code) == ("440000", "440104")
