@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from sousveil.ingest.run import ingest
 from sousveil.synth.generate import write_corpus
 
@@ -101,14 +103,11 @@ def test_every_input_format(tmp_path):
     assert warc_type == "award"
 
 
-def test_resume_after_sigkill(tmp_path):
-    """Kill an ingest with SIGKILL mid-run; the next run completes without loss or duplicates."""
-    truth = write_corpus(tmp_path / "c", 1500, seed=5)
-    db = tmp_path / "x.db"
-    proc = subprocess.Popen([sys.executable, "-m", "sousveil.cli", "ingest", str(tmp_path / "c" / "notices"),
-                             "--db", str(db), "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_ingest_and_wait(corpus, db, *args, **popen):
+    """Start `sousveil ingest` and return it once at least 200 documents are committed."""
+    proc = subprocess.Popen([sys.executable, "-m", "sousveil.cli", "ingest", str(corpus), "--db", str(db), "--no-progress",
+                             *args], **popen)
     deadline = time.time() + 60
-    stored = 0
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
@@ -119,19 +118,51 @@ def test_resume_after_sigkill(tmp_path):
             continue
         if stored >= 200:
             break
-    assert proc.poll() is None, "ingest finished before it could be killed; make the corpus larger"
+    assert proc.poll() is None, "ingest finished before it could be stopped; make the corpus larger"
+    return proc
+
+
+def assert_complete_after_resume(db, corpus, total, partial):
+    s = ingest([corpus], db, progress=False)
+    assert s.new + s.present == total and s.present == partial and s.failed == 0
+    docs, notices, sources, tags, fts_rows = counts(db)
+    assert (docs, notices, sources, fts_rows) == (total, total, total, total)
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from (select sha256 from documents group by sha256 having count(*) > 1)").fetchone()[0] == 0
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_resume_after_sigkill(tmp_path):
+    """Kill an ingest with SIGKILL mid-run; the next run completes without loss or duplicates."""
+    truth = write_corpus(tmp_path / "c", 1500, seed=5)
+    db = tmp_path / "x.db"
+    proc = start_ingest_and_wait(tmp_path / "c" / "notices", db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = counts(db)[0]
     assert 0 < partial < 1500
-    s = ingest([tmp_path / "c" / "notices"], db, progress=False)
-    assert s.new + s.present == 1500 and s.present == partial and s.failed == 0
-    docs, notices, sources, tags, fts_rows = counts(db)
-    assert (docs, notices, sources, fts_rows) == (1500, 1500, 1500, 1500)
-    con = sqlite3.connect(db)
-    assert con.execute("select count(*) from (select sha256 from documents group by sha256 having count(*) > 1)").fetchone()[0] == 0
-    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert_complete_after_resume(db, tmp_path / "c" / "notices", 1500, partial)
     assert sum(1 for _ in open(truth, encoding="utf-8")) == 1500
+
+
+def test_ctrl_c_stops_workers_and_says_how_to_resume(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group) during a parallel ingest: a clear message and exit
+    code 130, no traceback, no worker left behind; the next run completes the rest."""
+    write_corpus(tmp_path / "c", 1500, seed=6)
+    db = tmp_path / "x.db"
+    proc = start_ingest_and_wait(tmp_path / "c" / "notices", db, "--jobs", "2", stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    message = " ".join(err.split())  # the console wraps long lines
+    assert "interrupted after" in message and "Run the same command again" in message
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # the workers have gone with the main process
+    partial = counts(db)[0]
+    assert 0 < partial < 1500
+    assert_complete_after_resume(db, tmp_path / "c" / "notices", 1500, partial)
 
 
 def test_failed_document_is_retried(tmp_path):

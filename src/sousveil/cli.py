@@ -20,7 +20,7 @@ from .export import flat as exports
 from .export.flat import SYNTHETIC_LABEL, money
 from .store import queries
 
-EXIT_ERROR, EXIT_FAILED_DOCS = 1, 3
+EXIT_ERROR, EXIT_FAILED_DOCS, EXIT_INTERRUPTED = 1, 3, 130
 # Every category of the taxonomy, flags included (a search for notices naming detention sites).
 CATEGORY_CHOICES = tuple(load_yaml("taxonomy.yaml")["categories"])
 
@@ -69,6 +69,7 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix)
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
     nothing, and a run that was killed resumes where it stopped.
     """
+    from .ingest.run import Interrupted
     from .ingest.run import ingest as run
 
     jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
@@ -77,6 +78,10 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix)
                       ocid_prefix=ocid_prefix)
     except store.StoreError as e:
         fail(str(e))
+    except Interrupted as e:
+        err.print(f"interrupted after {e.summary.seconds:.1f} s: {e.summary.stored} new documents are stored in {db_path}. "
+                  "Run the same command again to go on: nothing stored is lost or stored twice.", highlight=False)
+        sys.exit(EXIT_INTERRUPTED)
     for name, reason in summary.failures:
         err.print(f"[yellow]failed:[/yellow] {name}: {reason}", highlight=False)
     rate = summary.documents / summary.seconds if summary.seconds else 0

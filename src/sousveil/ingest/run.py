@@ -8,6 +8,7 @@ run skips what is stored and processes the rest. A document that failed before i
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -31,6 +32,7 @@ class Summary:
     present: int = 0
     failed: int = 0
     skipped: int = 0
+    stored: int = 0  # new documents committed to the database so far
     needs_ocr: int = 0
     synthetic: int = 0
     bytes: int = 0
@@ -89,6 +91,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                     store.record_error(db, item[1], item[2])
         # Digests still being processed by the pool stay pending, so a copy of them is not processed twice.
         pending.difference_update(rec.sha256 for rec in records)
+        summary.stored += len(records)
         batch[:] = later
         if link and records:
             summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix))
@@ -98,7 +101,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
-    pool = Pool(jobs) if jobs > 1 else None
+    pool = Pool(jobs, initializer=_leave_interrupts_to_the_main_process) if jobs > 1 else None
     inflight: deque = deque()  # AsyncResults of chunks, in input order
     chunk: list[tuple[Source, str]] = []
 
@@ -114,52 +117,75 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             if len(batch) >= batch_size:
                 flush()
 
-    with Progress(*columns, disable=not show, transient=False) as bar:
-        task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0)
-        current_file = None
-        for item in iter_sources(paths, limits, exclude):
-            name = item.name
-            if _file_of(name) != current_file:
-                if current_file is not None:
-                    bar.advance(task)
-                current_file = _file_of(name)
-            if isinstance(item, Failure):
-                summary.failed += 1
-                summary.failures.append((item.name, item.reason))
-                batch.append(("error", item.name, item.reason))
-            elif isinstance(item, Skipped):
-                summary.skipped += 1
-            else:
-                digest = _check(db, item, summary, batch, pending)
-                if digest and pool:
-                    chunk.append((item, digest))
-                    if len(chunk) >= CHUNK:
-                        submit()
-                        collect(8 * jobs)
-                elif digest:
-                    _record(process(item, digest, keep_originals), summary, batch)
-            if len(batch) >= batch_size:
-                flush()
-            elapsed = max(time.perf_counter() - started, 1e-9)
-            bar.update(task, docs=summary.documents, rate=summary.documents / elapsed,
-                       mbs=summary.bytes / elapsed / 1e6)
-        if current_file is not None:
-            bar.advance(task)
+    try:
+        with Progress(*columns, disable=not show, transient=False) as bar:
+            task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0)
+            current_file = None
+            for item in iter_sources(paths, limits, exclude):
+                name = item.name
+                if _file_of(name) != current_file:
+                    if current_file is not None:
+                        bar.advance(task)
+                    current_file = _file_of(name)
+                if isinstance(item, Failure):
+                    summary.failed += 1
+                    summary.failures.append((item.name, item.reason))
+                    batch.append(("error", item.name, item.reason))
+                elif isinstance(item, Skipped):
+                    summary.skipped += 1
+                else:
+                    digest = _check(db, item, summary, batch, pending)
+                    if digest and pool:
+                        chunk.append((item, digest))
+                        if len(chunk) >= CHUNK:
+                            submit()
+                            collect(8 * jobs)
+                    elif digest:
+                        _record(process(item, digest, keep_originals), summary, batch)
+                if len(batch) >= batch_size:
+                    flush()
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                bar.update(task, docs=summary.documents, rate=summary.documents / elapsed,
+                           mbs=summary.bytes / elapsed / 1e6)
+            if current_file is not None:
+                bar.advance(task)
+            if pool:
+                submit()
+            collect(0)
+            flush()
         if pool:
-            submit()
-        collect(0)
-        flush()
-    if pool:
-        pool.close()
-        pool.join()
-    if link:  # what no batch linked: a run that stored nothing new, after a new prefix or registry
-        summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix, progress=show))
-    # Fold the write-ahead log back into the database file, so that the file alone is complete
-    # (copied, published or opened read-only) once the run has finished.
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
+            pool.close()
+            pool.join()
+        if link:  # what no batch linked: a run that stored nothing new, after a new prefix or registry
+            summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix, progress=show))
+        # Fold the write-ahead log back into the database file, so that the file alone is complete
+        # (copied, published or opened read-only) once the run has finished.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.conn.close()
+    except KeyboardInterrupt:
+        # What was committed stays: whole documents only. The batch in memory and the documents in the
+        # workers are done again by the next run.
+        if pool:
+            pool.terminate()
+            pool.join()
+        db.conn.close()
+        summary.seconds = time.perf_counter() - started
+        raise Interrupted(summary) from None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class Interrupted(Exception):
+    """The run was stopped (Ctrl-C); `summary.stored` documents were committed before."""
+
+    def __init__(self, summary: Summary):
+        super().__init__("interrupted")
+        self.summary = summary
+
+
+def _leave_interrupts_to_the_main_process() -> None:
+    # Ctrl-C reaches every process of the terminal's group; the main process stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool) -> list[Record]:
