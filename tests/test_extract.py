@@ -288,3 +288,17 @@ def test_a_street_named_after_a_city_is_not_that_city():
     assert found == [("广州市", 0, 3), ("越秀区", 3, 6)]
     n = extract_notice("广州市越秀区某中学监控采购项目中标公告\n采购人：某中学\n地址：广州市越秀区北京路8号\n中标金额：20万元")
     assert (n.region.province_code, n.region.county_code) == ("440000", "440104")
+
+
+def test_unsuccessful_suppliers_are_not_winners():
+    n = extract_notice("某市公安局监控设备采购中标公告\n采购人：某市公安局\n中标供应商名称：甲科技有限公司\n中标金额：100万元\n"
+                       "未中标供应商名称：乙科技有限公司\n未中标原因：报价超过预算\n未中标人：丙公司")
+    assert [(s.role, s.name) for s in n.suppliers] == [("winner", "甲科技有限公司"), ("bidder", "乙科技有限公司"),
+                                                      ("bidder", "丙公司")]
+    assert n.award_total == Decimal("1000000")
+
+
+def test_afternoon_times():
+    from sousveil.extract.dates import find_dates
+
+    assert [d.iso for d in find_dates("2025年05月27日 下午2:30 至 2025年5月28日上午9时")] == ["2025-05-27T14:30", "2025-05-28T09:00"]

@@ -15,7 +15,8 @@ from datetime import date
 _NUMERIC = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})[ ]*(?:年[ ]*(?P<m>\d{1,2})[ ]*月[ ]*(?P<d>\d{1,2})(?!\d)[ ]*日?"
     r"|(?P<sep>[\-/.])[ ]*(?P<m2>\d{1,2})[ ]*(?P=sep)[ ]*(?P<d2>\d{1,2})(?!\d))"
-    r"(?:[ ]*T?[ ]*(?P<H>\d{1,2})[ ]*(?:[:]|时|点)[ ]*(?:(?P<M>\d{1,2})[ ]*分?)?(?:[ ]*:[ ]*(?P<S>\d{1,2}))?)?"
+    r"(?:[ ]*T?[ ]*(?P<half>上午|下午|中午|晚上)?[ ]*(?P<H>\d{1,2})[ ]*(?:[:]|时|点)[ ]*(?:(?P<M>\d{1,2})[ ]*分?)?"
+    r"(?:[ ]*:[ ]*(?P<S>\d{1,2}))?)?"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "o": 0, "O": 0})
@@ -69,6 +70,8 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     found = []
     for m in _NUMERIC.finditer(text):
         hh = int(m.group("H")) if m.group("H") else None
+        if hh is not None and hh < 12 and m.group("half") in ("下午", "晚上"):  # 下午2:30 is 14:30
+            hh += 12
         mm = int(m.group("M")) if m.group("M") else None
         iso = _iso(int(m.group("y")), int(m.group("m") or m.group("m2")), int(m.group("d") or m.group("d2")), hh, mm)
         if iso:

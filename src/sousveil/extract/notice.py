@@ -499,6 +499,9 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 continue
             seen.add(key)
             notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e, joint=joint))
+    for hit in scan.all("bidder"):  # 未中标供应商名称: named, but did not win
+        for s, e in _company_spans(folded, hit.start, hit.end)[0]:
+            notice.suppliers.append(Supplier(text[s:e], "bidder", hit.lot, start=s, end=e))
     for hit in scan.all("proposed_supplier"):
         for s, e in _company_spans(folded, hit.start, hit.end)[0]:
             proposed = Supplier(text[s:e], "proposed", hit.lot, start=s, end=e)
