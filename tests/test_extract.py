@@ -302,3 +302,19 @@ def test_afternoon_times():
     from sousveil.extract.dates import find_dates
 
     assert [d.iso for d in find_dates("2025年05月27日 下午2:30 至 2025年5月28日上午9时")] == ["2025-05-27T14:30", "2025-05-28T09:00"]
+
+
+def test_remarks_in_brackets_after_a_name_are_not_the_name():
+    n = extract_notice("某市公安局监控设备采购中标公告\n采购单位：某市公安局（盖章）\n"
+                       "中标供应商：甲科技有限公司（统一社会信用代码：91330100MA2XXXXX1X）\n中标金额：100万元")
+    assert n.buyer == "某市公安局" and [s.name for s in n.winners()] == ["甲科技有限公司"]
+    n = extract_notice("某市公安局监控设备采购中标公告\n采购人：某市公安局\n中标供应商：杭州戊投资中心（有限合伙）\n中标金额：50万元")
+    assert [s.name for s in n.winners()] == ["杭州戊投资中心（有限合伙）"]  # a legal form in brackets stays
+
+
+def test_agency_named_after_the_entrusting_buyer():
+    text = "受某县人民医院的委托，浙江丙项目管理有限公司现对DNA测序仪采购项目进行公开招标，欢迎合格的供应商投标。"
+    n = extract_notice(text)
+    assert (n.buyer, n.agency) == ("某县人民医院", "浙江丙项目管理有限公司")
+    agency = next(f for f in n.facts if f.field == "agency")
+    assert text[agency.start:agency.end] == n.agency

@@ -45,6 +45,8 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
+_REMARK = re.compile(r"\s*\(([^()]*)\)\s*$")
+_LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
 _CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
 _TRAILING = " \t:：,，;；。.、"
@@ -62,6 +64,9 @@ _LOT_ANY = re.compile(
 )
 # "某代理公司受某某局（的）委托": the buyer in free-text notices.
 _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
+# "受某市公安局委托，某招标有限公司（以下简称…）对…进行公开招标": the agency after the buyer.
+_AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所|事务所))"
+                             r"\s*(?:\([^)]*\))?\s*(?:现)?(?:对|就|拟对|将对)")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -266,6 +271,8 @@ class Scan:
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
                 self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
+            for m in _AGENCY_BY_VERB.finditer(cell):
+                self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
 
     def _field(self, label: str, scope: str | None) -> str | None:
         if scope and label in self.voc.scoped.get(scope, {}):
@@ -336,6 +343,11 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
         end = m.start()
     while end > start and folded[end - 1] in _TRAILING:
         end -= 1
+    # A bracket after the name is a remark, not the name: (盖章), (小微企业), (统一社会信用代码:…),
+    # (以下简称…). A legal form in brackets stays: …投资中心(有限合伙).
+    m = _REMARK.search(folded, start, end)
+    if m and folded[start:m.start()].endswith(ORG_SUFFIXES) and not _LEGAL_BRACKET.fullmatch(m.group(1)):
+        end = m.start()
     return start, end
 
 
