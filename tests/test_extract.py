@@ -318,3 +318,10 @@ def test_agency_named_after_the_entrusting_buyer():
     assert (n.buyer, n.agency) == ("某县人民医院", "浙江丙项目管理有限公司")
     agency = next(f for f in n.facts if f.field == "agency")
     assert text[agency.start:agency.end] == n.agency
+
+
+def test_padded_labels_of_three_and_four_characters():
+    text = ("智能边检通道设备采购项目中标公告\n采 购 人：山东省公安厅出入境管理局\n代 理 机 构：山东乙招标咨询有限公司\n"
+            "供应商名称：山东甲智能科技有限公司\n中标（成交）金额：￥3,456,789.00元")
+    n = extract_notice(text)
+    assert (n.buyer, n.agency, n.region.province_code) == ("山东省公安厅出入境管理局", "山东乙招标咨询有限公司", "370000")

@@ -80,10 +80,10 @@ def vocabulary() -> Vocabulary:
         automaton.add_word(label, label)
         if label in spaced:  # "tender reference" as written; the key is the label without spaces
             automaton.add_word(spaced[label], label)
-        if len(label) == 2:
-            # Portals pad two-character labels to the width of longer ones: "名 称：", "电　　话：".
-            for n in range(1, 5):
-                automaton.add_word(label[0] + " " * n + label[1], label)
+        if 2 <= len(label) <= 4 and not label.isascii():
+            # Portals pad short labels to the width of longer ones: "名 称：", "电　　话：", "采 购 人：".
+            for n in range(1, 5 if len(label) == 2 else 3):
+                automaton.add_word((" " * n).join(label), label)
     automaton.make_automaton()
     return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels),
                       frozenset(_norm(w) for w in data["header_words"]))
