@@ -49,3 +49,14 @@ def test_folded_output_is_the_fold_of_the_redacted_text():
     text = "聯絡人：陳先生　手機：１３８０００００００２\n採購人：某某中學 郵箱：ＡＢＣ@example.com"
     out, _, folded = redact_folded(text)
     assert folded == fold(out)
+
+
+def test_identity_card_numbers_but_not_company_codes():
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    base = "11010519491231002"  # a made-up number with a valid check character
+    number = base + "10X98765432"[sum(int(d) * w for d, w in zip(base, weights)) % 11]
+    out, redactions = redact(f"项目经理身份证号：{number}\n统一社会信用代码：91330100MA2XXXXX1X\n编号：110105194912310020")
+    assert number not in out and "[证件号已删除]" in out
+    assert "91330100MA2XXXXX1X" in out  # a company's code is not personal data
+    assert "110105194912310020" in out  # 18 digits without a valid check character are not an identity number
+    assert [r.kind for r in redactions] == ["id_number"]

@@ -1,5 +1,5 @@
 """Redact personal data from a notice's text: contact persons, evaluation experts and committee
-members, personal mobile numbers and e-mail addresses.
+members, personal mobile numbers, identity card numbers and e-mail addresses.
 
 Institutional names, addresses and switchboard (landline) numbers stay. The redacted text is
 what gets stored, extracted and indexed, so spans of facts point into it. Only the kind and
@@ -21,12 +21,17 @@ MARKERS = {
     "mobile": "[手机号已删除]",
     "person": "[姓名已删除]",
     "experts": "[名单已删除]",
+    "id_number": "[证件号已删除]",
 }
 PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts"}
 
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}", re.I)
 # Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
 _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d|\.\d)")
+# Resident identity card numbers: region, birth date, sequence and an ISO 7064 check character.
+# The check keeps 18-character company codes (统一社会信用代码) and other long numbers out.
+_ID_NUMBER = re.compile(r"(?<![0-9a-z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9x](?![0-9a-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s{1}|电话|手机|联系电话|联系方式|tel|邮箱|座机|传真")
 _MAX_PERSON = 24
 _MAX_EXPERT_LINES = 4
@@ -50,8 +55,14 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans: list[tuple[int, int, str]] = []
     spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
     spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
+    spans += [(m.start(), m.end(), "id_number") for m in _ID_NUMBER.finditer(folded) if _id_checks(m.group())]
     spans += _labelled(folded)
     return _apply(text, folded, spans)
+
+
+def _id_checks(number: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(number, _ID_WEIGHTS))
+    return "10x98765432"[total % 11] == number[-1]
 
 
 @functools.lru_cache(maxsize=1)
