@@ -85,6 +85,7 @@ def test_intention_table_of_projects():
     assert n.title == "视频图像解析平台扩容"  # the first project, not the header beside its label
     assert facts(n, "budget") == [("4800000", "1"), ("356000", "2")]
     assert n.budget == Decimal("5156000")
+    assert facts(n, "intention_time") == [("2023-05", "1"), ("2023-04", "2")]  # a month, no day
     assert n.buyer == "上海市公安局浦东分局" and n.buyer_type == "police"
     buyer = next(f for f in n.facts if f.field == "buyer")
     assert buyer.note == "the signature of an intention notice" and rec.text[buyer.start:buyer.end] == n.buyer

@@ -99,6 +99,19 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     return found
 
 
+_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[ ]*(?:年[ ]*(?P<m>\d{1,2})[ ]*月(?![ ]*\d)|[\-/.](?P<m2>\d{1,2})(?![\d\-/.]))")
+
+
+def find_months(text: str, offset: int = 0) -> list[FoundDate]:
+    """Months without a day (2023年5月, 2023-05), as ISO year-months: what intention notices give."""
+    found = []
+    for m in _MONTH.finditer(text):
+        month = int(m.group("m") or m.group("m2"))
+        if 1 <= month <= 12:
+            found.append(FoundDate(f"{int(m.group('y')):04d}-{month:02d}", offset + m.start(), offset + m.end()))
+    return found
+
+
 def first_date(text: str, offset: int = 0) -> FoundDate | None:
     dates = find_dates(text, offset)
     return dates[0] if dates else None
