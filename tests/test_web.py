@@ -300,11 +300,13 @@ def test_every_label_has_both_languages():
     from sousveil.data_files import load_yaml
 
     ui = load_yaml("ui.yaml")
-    for table in ("labels", "types", "buyer_types", "fields", "roles", "strengths"):
+    for table in ("labels", "types", "buyer_types", "fields", "roles", "strengths", "amount_statuses"):
         for key, entry in ui[table].items():
             assert set(entry) == {"en", "zh"} and all(entry.values()), (table, key)
     t = Labels("zh")
     assert t.category("video") != Labels("en").category("video")
+    assert Labels("en").amount_status("currency:HKD") == "in another currency, not converted: HKD"
+    assert Labels("zh").amount_status("per_unit") == "单价，无总额"
 
 
 def test_reviewer_accounts(tmp_path):

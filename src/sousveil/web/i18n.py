@@ -45,6 +45,12 @@ class Labels:
     def strength(self, value) -> str:
         return self._coded("strengths", value)
 
+    def amount_status(self, value) -> str:
+        """currency:HKD -> "in another currency, not converted: HKD"."""
+        kind, _, code = (value or "").partition(":")
+        label = self._coded("amount_statuses", kind)
+        return f"{label} {code}" if code else label
+
     def type(self, value) -> str:
         return self._coded("types", value)
 
