@@ -125,6 +125,7 @@ def test_english_award_keeps_its_currency():
     award = next(f for f in n.facts if f.field == "award")
     assert award.value is None and "3,456,000 HKD" in award.note and rec.text[award.start:award.end] == "HK$ 3,456,000"
     assert n.published == "2021-03-15"
+    assert n.region.province_code == "810000"  # Hong Kong, by its English name (data/gazetteer_aliases.csv)
     assert [t.category for t in n.tags] == ["video"]
     check_spans(rec)
 

@@ -5,6 +5,8 @@ Short forms (广东, 深圳) are accepted for provinces and cities; a county's s
 after its city in the same string (深圳市公安局福田分局), since short county names collide
 with ordinary words.
 Ambiguous county names (two 龙华区) are settled by the city or province found elsewhere.
+Provinces also go by their English names (data/gazetteer_aliases.csv: Guangdong, Hong Kong),
+matched as whole words in folded (lower-case) text.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class Mention:
 
 
 class Gazetteer:
-    def __init__(self, rows):
+    def __init__(self, rows, aliases=()):
         self.places = {r["code"]: Place(r["code"], r["name"], r["level"], r["parent"]) for r in rows}
         self.automaton = ahocorasick.Automaton()
         names: dict[str, list[tuple[Place, bool]]] = {}
@@ -53,6 +55,8 @@ class Gazetteer:
                 short = _strip(p.name, PLACE_SUFFIXES)
                 if short != p.name and len(short) >= 2:
                     names.setdefault(short, []).append((p, False))
+        for a in aliases:
+            names.setdefault(a["alias"], []).append((self.places[a["code"]], True))
         self.short_counties: dict[str, list[tuple[str, Place]]] = {}  # city code -> [(short name, county)]
         for p in self.places.values():
             if p.level == "county":
@@ -80,6 +84,8 @@ class Gazetteer:
         found = []
         for end, (name, entries) in self.automaton.iter_long(text):
             start = end - len(name) + 1
+            if name.isascii() and not _whole_word(text, start, end + 1):
+                continue  # "henan" in "chenan"
             for place, _full in entries:
                 found.append(Mention(place, offset + start, offset + end + 1, priority))
             # A county's short name after its city: 深圳市龙华…, 深圳市公安局福田分局
@@ -103,6 +109,12 @@ class Gazetteer:
         return [m for m in found if longest.get((m.place.code, m.start)) is m]
 
 
+def _whole_word(text: str, start: int, end: int) -> bool:
+    def letter(i):
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+    return not letter(start - 1) and not letter(end)
+
+
 _STREET = re.compile(r"[东南西北中]?(?:路|街|大道|大街|巷)")
 
 
@@ -115,7 +127,7 @@ def _strip(name: str, suffixes) -> str:
 
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(load_csv("gazetteer.csv"))
+    return Gazetteer(load_csv("gazetteer.csv"), load_csv("gazetteer_aliases.csv"))
 
 
 def resolve(mentions: list[Mention], gaz: Gazetteer | None = None) -> tuple[Region, dict[str, Mention]]:
