@@ -499,6 +499,13 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         buyer = next(f for f in notice.facts if f.field == "buyer")
         notice.facts.append(Fact("buyer_type", notice.buyer_type, buyer.start, buyer.end, origin="derived",
                                  note="from the buyer's name (data/buyer_types.yaml)"))
+    elif notice.heading:  # a correction or cancellation often names its buyer only in the heading
+        heading = next(f for f in notice.facts if f.field == "heading")
+        kind = buyer_type(notice.heading)
+        if kind != "other":
+            notice.buyer_type = kind
+            notice.facts.append(Fact("buyer_type", kind, heading.start, heading.end, origin="derived",
+                                     note="from the heading: the notice names no buyer (data/buyer_types.yaml)"))
 
     seen = set()
     for hit in scan.all("supplier"):
