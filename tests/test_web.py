@@ -11,7 +11,6 @@ from html import unescape
 import pytest
 
 from sousveil.store import facets, queries
-from sousveil.store.db import open_db
 from sousveil.web import CSP
 from sousveil.web.i18n import Labels
 from sousveil.web.render import segments
@@ -205,7 +204,7 @@ def test_hostile_document_is_inert(app, web_db):
     assert "&lt;script&gt;" in body  # shown, as text
     assert 'href="javascript:' not in html  # neither the supplier's link nor the source URL became a link
     assert "javascript:window.__xss=&#39;source url&#39;" in body  # the source URL is shown as text
-    for path in ["/-/search?q=人脸识别系统", "/-/buyer?name=深圳市公安局", f"/-/supplier?name=测试视频科技有限公司"]:
+    for path in ["/-/search?q=人脸识别系统", "/-/buyer?name=深圳市公安局", "/-/supplier?name=测试视频科技有限公司"]:
         page = app.get(path).text.split("<main>")[1]
         assert "<script" not in page and "<img" not in page
 
