@@ -325,3 +325,12 @@ def test_padded_labels_of_three_and_four_characters():
             "供应商名称：山东甲智能科技有限公司\n中标（成交）金额：￥3,456,789.00元")
     n = extract_notice(text)
     assert (n.buyer, n.agency, n.region.province_code) == ("山东省公安厅出入境管理局", "山东乙招标咨询有限公司", "370000")
+
+
+def test_budgets_per_lot_from_a_lot_table():
+    text = ("某市公安局监控采购公开招标公告\n项目编号：ZJ-2024-002\n包号\t包名称\t数量\t预算金额（万元）\t最高限价（万元）\n"
+            "1\t前端摄像机\t1批\t120\t118\n2\t存储设备\t1批\t80\t80\n采购人：某市公安局")
+    n = extract_notice(text)
+    budgets = [(f.value, f.lot) for f in n.facts if f.field == "budget"]
+    assert budgets[:2] == [("1200000", "1"), ("800000", "2")]  # the budget column, in 万元 from its header
+    assert n.budget == Decimal("2000000")  # the sum of the lots' budgets, not their ceilings (最高限价)

@@ -137,6 +137,7 @@ class Scan:
                 table, after = read_table(lines, i)
                 if table is not None:
                     self.tables.append((table, scope, lot))
+                    self._table_budgets(table, scope, lot)
                     i = after
                     continue
                 after = self._corrections(i, lot, scope)
@@ -194,6 +195,15 @@ class Scan:
                 self._inline(cell, pos, scope, lot)
             pos += len(cell) + 1
         return i + 1
+
+    def _table_budgets(self, table: Table, scope, lot) -> None:
+        """A lot table's budget column (包号 | 包名称 | 预算金额(万元)): a budget per lot, its unit from the header."""
+        li = table.columns.index("lot") if "lot" in table.columns else None
+        for col, name in enumerate(table.columns):
+            if name == "budget":
+                for row in table.rows:
+                    if row[col].text:
+                        self._add("budget", table.headers[col], row[col].start, row[col].end, _row_lot(row, li, lot), scope)
 
     def _corrections(self, i: int, lot, scope) -> int:
         """A correction table (更正项 | 更正前内容 | 更正后内容): each row's label takes the value after
@@ -549,7 +559,7 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             cell = row[si]
             if not cell.text:
                 continue
-            row_lot = lot_key(re.sub(r"^(第|包组|包|标段)|(包|标段)$", "", row[li].text)) if li is not None and row[li].text else lot
+            row_lot = _row_lot(row, li, lot)
             sup = Supplier(text[cell.start:cell.end], role, row_lot, start=cell.start, end=cell.end)
             if ai is not None and row[ai].text:
                 amount, span = find_amount(row[ai].text, unit)
@@ -594,6 +604,13 @@ def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
             notice.buyer = text[s:s + len(name)]
             _span_fact(notice, "buyer", text, s, s + len(name), note="the signature of an intention notice")
             return
+
+
+def _row_lot(row, lot_column: int | None, lot: str | None) -> str | None:
+    """The lot a table row belongs to: its lot cell (第1包, 包2, 1), else the section's lot."""
+    if lot_column is None or not row[lot_column].text:
+        return lot
+    return lot_key(re.sub(r"^(第|包组|包|标段)|(包|标段)$", "", row[lot_column].text))
 
 
 def _company_spans(folded: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
