@@ -334,3 +334,11 @@ def test_budgets_per_lot_from_a_lot_table():
     budgets = [(f.value, f.lot) for f in n.facts if f.field == "budget"]
     assert budgets[:2] == [("1200000", "1"), ("800000", "2")]  # the budget column, in 万元 from its header
     assert n.budget == Decimal("2000000")  # the sum of the lots' budgets, not their ceilings (最高限价)
+
+
+def test_lot_cells_in_their_many_forms():
+    from sousveil.extract.notice import _row_lot
+    from sousveil.extract.tables import Cell
+
+    forms = ["标项一", "第1标项", "包组1", "采购包1", "合同包2", "1包", "第二包", "标段3", "包1", "二"]
+    assert [_row_lot([Cell(f, 0, len(f))], 0, None) for f in forms] == ["1", "1", "1", "1", "2", "1", "2", "3", "1", "2"]

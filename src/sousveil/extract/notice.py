@@ -45,6 +45,7 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
+_LOT_CELL = re.compile(r"^第?(?:包组|采购包|合同包|标项|分包|标包|包|标段)?|(?:包|标段|标项|号)$")
 _REMARK = re.compile(r"\s*\(([^()]*)\)\s*$")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
@@ -610,7 +611,7 @@ def _row_lot(row, lot_column: int | None, lot: str | None) -> str | None:
     """The lot a table row belongs to: its lot cell (第1包, 包2, 1), else the section's lot."""
     if lot_column is None or not row[lot_column].text:
         return lot
-    return lot_key(re.sub(r"^(第|包组|包|标段)|(包|标段)$", "", row[lot_column].text))
+    return lot_key(_LOT_CELL.sub("", row[lot_column].text))
 
 
 def _company_spans(folded: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
