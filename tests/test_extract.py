@@ -342,3 +342,9 @@ def test_lot_cells_in_their_many_forms():
 
     forms = ["标项一", "第1标项", "包组1", "采购包1", "合同包2", "1包", "第二包", "标段3", "包1", "二"]
     assert [_row_lot([Cell(f, 0, len(f))], 0, None) for f in forms] == ["1", "1", "1", "1", "2", "1", "2", "3", "1", "2"]
+
+
+def test_lots_named_by_biaoxiang():
+    n = extract_notice("某市公安局采购中标公告\n采购人：某市公安局\n标项一：\n中标供应商：甲公司\n中标金额：10万元\n"
+                       "标项二：\n中标供应商：乙公司\n中标金额：20万元")
+    assert winners(n) == [("1", "甲公司", Decimal("100000")), ("2", "乙公司", Decimal("200000"))]

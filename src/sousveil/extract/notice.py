@@ -36,16 +36,18 @@ CORRECTED_BEFORE = ("更正前", "变更前", "修改前", "原内容", "原公�
 CORRECTED_AFTER = ("更正后", "变更后", "修改后", "更正内容为")
 CANDIDATE_SUPPLIER_HEADERS = ("中标候选", "成交候选", "候选")  # 中标候选人名称: ranked, not yet awarded
 
+# The words for a lot: 第1包, 包组2, 采购包3, 合同包1, 标项一, 标段2 (longer words first).
+_LOT_WORDS = "包组|标段|标包|分包|采购包|合同包|标项|包"
 _LOT = re.compile(
-    r"^\s*(?:第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
-    r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*(?:号)?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
+    rf"^\s*(?:第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
+    rf"|(?:{_LOT_WORDS})\s*(?:号)?\s*(?P<b>[0-9a-z一二三四五六七八九十]{{1,3}})(?![0-9a-z])"
     r"|(?P<c>[a-z0-9])\s*包(?!括|装|含))"
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
-_LOT_CELL = re.compile(r"^第?(?:包组|采购包|合同包|标项|分包|标包|包|标段)?|(?:包|标段|标项|号)$")
+_LOT_CELL = re.compile(rf"^第?(?:{_LOT_WORDS})?|(?:包|标段|标项|号)$")
 _REMARK = re.compile(r"\s*\(([^()]*)\)\s*$")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
@@ -60,8 +62,8 @@ ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "
 _MAX_LABEL_CELL = 30
 _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _LOT_ANY = re.compile(
-    r"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:包|标段|包组|标包|分包|采购包|合同包)"
-    r"|(?:包组|标段|标包|分包|采购包|合同包|包)\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{1,3})(?![0-9a-z])"
+    rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
+    rf"|(?:{_LOT_WORDS})\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{{1,3}})(?![0-9a-z])"
 )
 # "某代理公司受某某局（的）委托": the buyer in free-text notices.
 _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
@@ -262,7 +264,7 @@ class Scan:
         matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
         # Lots named inside the line ("包1：中标供应商：甲；包2：中标供应商：乙") override the line's lot.
         markers = [(offset + x.start(), lot_key(x.group("a") or x.group("b"))) for x in _LOT_ANY.finditer(cell)] \
-            if matches and ("包" in cell or "标段" in cell) else []
+            if matches and ("包" in cell or "标段" in cell or "标项" in cell) else []
         for k, m in enumerate(matches):
             field = self._field(m.label, scope)
             here = [key for pos, key in markers if pos < m.start]
