@@ -33,6 +33,10 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def open_existing(path: str):
     try:
         return store.open_db(path, create=False)
@@ -180,7 +184,7 @@ def show(ref, db_path, with_text, as_json):
         n["synthetic"] = bool(n["synthetic"])
         if n["synthetic"]:
             n["label"] = SYNTHETIC_LABEL
-        click.echo(json.dumps(n, ensure_ascii=False, indent=2))
+        echo_json(n)
         return
     text = n["document"]["text"] or ""
     if n["synthetic"]:
@@ -243,7 +247,7 @@ def stats(db_path, top, as_json):
     db = open_existing(db_path)
     s = queries.stats(db, top)
     if as_json:
-        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        echo_json(s)
         return
     t = s["totals"]
     out.print(f"{t['notices']} notices from {t['documents']} documents ({t['awards']} awards); "
@@ -409,7 +413,7 @@ def vendors(db_path, designated, as_json):
     db = open_existing(db_path)
     rows = linked.vendors(db, designated)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
     table = Table(title=f"vendors (registry {load_yaml('vendors.yaml')['version']})")
     for col in ("vendor", "won", "award value (CNY)", "as brand", "designations"):
@@ -437,7 +441,7 @@ def process(ref, db_path, as_json):
         fail(f"no process {ref!r} in {db_path} (run `sousveil link --db {db_path}` if the notices are not linked yet)")
     p = linked.process(db, ocid)
     if as_json:
-        click.echo(json.dumps(p, ensure_ascii=False, indent=2))
+        echo_json(p)
         return
     if p["synthetic"]:
         out.print(f"[bold white on magenta] {SYNTHETIC_LABEL}: {p['synthetic']} of {p['notices']} notices are generated "

@@ -219,11 +219,10 @@ class Scan:
         while i < len(self.lines) and "\t" in self.lines[i][1]:
             start, line = self.lines[i]
             row = line.split("\t")
-            field = next((f for f in (self._cell_field(c, scope) for c in row[:after]) if f), None)
-            if field and after < len(row):
+            labelled = next(((c, f) for c in row[:after] if (f := self._cell_field(c, scope))), None)
+            if labelled and after < len(row):
                 pos = start + sum(len(c) + 1 for c in row[:after])
-                label = next(_bare(c) for c in row[:after] if self._cell_field(c, scope) == field)
-                self._add(field, label, pos, pos + len(row[after]), lot, scope)
+                self._add(labelled[1], _bare(labelled[0]), pos, pos + len(row[after]), lot, scope)
             i += 1
         return i
 
