@@ -138,6 +138,24 @@ def test_notice_types():
         assert n.type == expected, heading
 
 
+def test_result_notices_that_are_not_awards():
+    # Four of the 2020 templates end in "结果公告" and buy nothing; an acceptance often repeats the
+    # contract's amount. As awards they would add that money a second time.
+    for heading, expected in [("某项目投诉处理结果公告", "other"), ("某项目监督检查处理结果公告", "other"),
+                              ("2022年度集中采购机构考核结果公告", "other"), ("某项目验收结果公告", "other"),
+                              ("某项目资格预审结果公告", "other"), ("某项目资格预审公告", "tender"),
+                              ("某项目中标（成交）结果公告", "award")]:
+        n, _ = notice_of_html(f"<h3>{heading}</h3><p>采购人：某单位</p><p>合同金额：100万元</p>")
+        assert n.type == expected, heading
+
+
+def test_single_source_award_is_an_award():
+    n, _ = notice_of_html("<h3>某县公安局单一来源采购成交结果公告</h3><p>采购人：某县公安局</p>")
+    assert (n.type, n.method) == ("award", "单一来源")
+    n, _ = notice_of_html("<h3>某县公安局视频监控项目单一来源采购征求意见公示</h3><p>采购人：某县公安局</p>")
+    assert (n.type, n.method) == ("single_source", "单一来源")
+
+
 def test_type_from_portal_url_when_heading_is_generic():
     n, _ = notice_of_html("<p>采购人：某单位</p>", url="http://www.ccgp.gov.cn/cggg/dfgg/gzgg/202401/t20240101_1.htm")
     assert n.type == "correction"

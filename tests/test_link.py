@@ -209,3 +209,39 @@ def test_signature_is_datasketch_affine32_bit_for_bit(text):
     reference = MinHash(num_perm=duplicates.NUM_PERM, seed=duplicates.SEED, hashfunc=int, scheme="affine32")
     reference.update_batch(duplicates._shingle_hashes(text).tolist())
     assert duplicates.signature(text) == reference.hashvalues.astype(np.uint32).tobytes()
+
+
+def test_a_procurement_value_counts_once_across_its_award_contract_and_acceptance(tmp_path):
+    """Real processes repeat their money: the award, then the contract, then the acceptance. The sums
+    take it from the award; a process with only a contract notice counts its contract."""
+    from sousveil.store import facets, queries
+
+    mark = "【合成数据 SYNTHETIC】手写的测试公告，不是真实公告。"
+    notices = {
+        "award.txt": ("某市公安局视频监控项目中标公告", "中标供应商", "中标金额：100万元", "2023-03-01"),
+        "contract.txt": ("某市公安局视频监控项目合同公告", "供应商（乙方）", "合同金额：100万元", "2023-03-20"),
+        "acceptance.txt": ("某市公安局视频监控项目验收结果公告", "供应商（乙方）", "合同金额：100万元", "2023-09-01"),
+    }
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (heading, label, amount, day) in notices.items():
+        (folder / name).write_text(f"{heading}\n{mark}\n采购人：某市公安局\n项目编号：SZGA-2023-01\n"
+                                   f"{label}：某某科技有限公司\n{amount}\n发布日期：{day}\n", encoding="utf-8")
+    (folder / "other.txt").write_text(f"某市公安局指挥中心大屏合同公告\n{mark}\n采购人：某市公安局\n项目编号：SZGA-2023-77\n"
+                                      "供应商（乙方）：另一家科技有限公司\n合同金额：50万元\n发布日期：2023-05-05\n", encoding="utf-8")
+    db_path = tmp_path / "n.db"
+    ingest([folder], db_path, progress=False)
+    db = open_db(db_path)
+    types = dict(db.execute("select s.name, n.type from sources s join notices n on n.sha256 = s.sha256").fetchall())
+    assert sorted(types.values()) == ["award", "contract", "contract", "other"]
+    assert len({r[0] for r in db.execute("select ocid from process_notices")}) == 2
+    assert db.execute("select count(*) from notices where award_total = '1000000'").fetchone()[0] == 3
+
+    stats = queries.stats(db)
+    assert [r["award_value"] for r in stats["by_province"]] == ["1500000"]
+    assert stats["totals"]["notices"] == 4  # every notice still counts as a notice
+    assert {r["name"]: r["award_value"] for r in stats["top_suppliers"]} == {"某某科技有限公司": "1000000",
+                                                                            "另一家科技有限公司": "500000"}
+    assert stats["top_buyers"][0]["award_value"] == "1500000"
+    assert facets.party_profile(db, "buyer", "某市公安局")["award_value"] == "1500000"
+    assert facets.party_profile(db, "supplier", "某某科技有限公司")["award_value"] == "1000000"

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from ..extract.amounts import yuan
 from ..resolve.link import org_key
-from .queries import LATEST_REVIEW, NOT_A_COPY, Filters, _where, designated_vendors
+from .queries import AWARD_VALUE, LATEST_REVIEW, NOT_A_COPY, SUPPLIER_VALUE, Filters, _where, designated_vendors
 
 # name -> (select value, label, count from ... ) with {clause} for the notice filters.
 FACET_SQL = {
@@ -53,14 +53,15 @@ def party_profile(db: sqlite_utils.Database, role: str, name: str) -> dict:
     """A buyer's or a winning supplier's notices over time, awarded value by capability, regions.
 
     A buyer's value is the awarded total of its notices; a supplier's is the amounts it won.
-    Republished copies are left out: each notice counts once."""
+    Republished copies are left out: each notice counts once, and a procurement's value once
+    (queries.VALUE_COUNTS)."""
     where, params = _where(Filters(**{role: name}), None)
     if role == "buyer":
-        rows = db.execute("select n.id, n.year, n.award_total, n.province, n.city, n.synthetic from notices n"
+        rows = db.execute(f"select n.id, n.year, {AWARD_VALUE}, n.province, n.city, n.synthetic from notices n"
                           f" where {where[0]} and {NOT_A_COPY}", params).fetchall()
     else:
         # The amounts this supplier won, under any of the ways its name is written.
-        rows = db.execute("select n.id, n.year, s.amount, n.province, n.city, n.synthetic from suppliers s"
+        rows = db.execute(f"select n.id, n.year, {SUPPLIER_VALUE}, n.province, n.city, n.synthetic from suppliers s"
                           f" join notices n on n.id = s.notice_id where s.role = 'winner' and {where[0]} and {NOT_A_COPY} and"
                           " (s.name = ? or s.id in (select p.supplier_id from notice_parties p join organizations o"
                           " on o.id = p.org_id where o.key = ?))", params + [name, org_key(name)]).fetchall()

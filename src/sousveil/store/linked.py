@@ -9,7 +9,7 @@ import sqlite_utils
 
 from ..extract.amounts import yuan
 from ..resolve.vendors import registry
-from .queries import NOT_A_COPY
+from .queries import NOT_A_COPY, SUPPLIER_VALUE
 
 
 def _designations(vendor) -> list[dict]:
@@ -19,10 +19,11 @@ def _designations(vendor) -> list[dict]:
 
 def vendors(db: sqlite_utils.Database, designated_only: bool = False) -> list[dict]:
     """Every registry vendor with the notices it won (as supplier), its awarded value (exact), the
-    notices whose item tables name it as a brand, and its designations. Republished copies count once."""
+    notices whose item tables name it as a brand, and its designations. Republished copies count once,
+    and a procurement's value once (queries.VALUE_COUNTS)."""
     won: dict = defaultdict(lambda: [set(), Decimal(0), set()])
     for vendor, nid, amount, role, synthetic in db.execute(
-            "select v.vendor, v.notice_id, s.amount, s.role, n.synthetic from vendor_links v"
+            f"select v.vendor, v.notice_id, {SUPPLIER_VALUE}, s.role, n.synthetic from vendor_links v"
             " join suppliers s on s.id = v.supplier_id join notices n on n.id = v.notice_id where v.kind = 'supplier'"
             f" and {NOT_A_COPY}"):
         if role == "winner":

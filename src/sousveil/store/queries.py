@@ -42,6 +42,24 @@ class Filters:
 # Sums count a notice republished on several portals once: its copies (resolve/link.py) are left out.
 NOT_A_COPY = "n.id not in (select notice_id from process_notices where duplicate_of is not null)"
 
+
+def _value_rank(alias: str) -> str:
+    return f"(case {alias}.type when 'award' then 0 when 'contract' then 1 else 2 end)"
+
+
+# One procurement's money appears in several of its notices: the award, the contract, a correction,
+# an acceptance. Sums take a process's value from its award notices (lots published separately add
+# up), else from its contracts, else from its other notices: a notice's amount counts unless another
+# notice of its process, of a better-ranked type, has an award total. Notices that were never linked
+# (`ingest --no-link`) each count on their own.
+VALUE_COUNTS = ("(n.type = 'award' or not exists (select 1 from process_notices p1 join process_notices p2"
+                " on p2.ocid = p1.ocid and p2.notice_id != p1.notice_id and p2.duplicate_of is null"
+                " join notices m on m.id = p2.notice_id where p1.notice_id = n.id and m.award_total is not null"
+                f" and {_value_rank('m')} < {_value_rank('n')}))")
+# A notice's and a winner's share of the sums (the test on the process only for notices with a sum).
+AWARD_VALUE = f"(case when n.award_total is not null and {VALUE_COUNTS} then n.award_total end)"
+SUPPLIER_VALUE = f"(case when s.amount is not null and {VALUE_COUNTS} then s.amount end)"
+
 # The latest review of each tag is its verdict; older rows stay as the audit trail.
 LATEST_REVIEW = "r.id = (select max(r2.id) from reviews r2 where r2.tag_id = r.tag_id)"
 
@@ -200,7 +218,8 @@ def find_notice_id(db: sqlite_utils.Database, ref: str) -> int | None:
 
 def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
     """Counts and summed award values (exact decimals) by category and year, by province; top parties.
-    A notice republished on several portals counts once (its copies are left out of the sums)."""
+    A notice republished on several portals counts once (its copies are left out), and a procurement's
+    value counts once however many of its notices repeat it (VALUE_COUNTS)."""
     totals = dict(zip(("notices", "synthetic", "awards", "documents", "failed", "needs_ocr", "republished"), db.execute(
         "select (select count(*) from notices), (select count(*) from notices where synthetic = 1),"
         " (select count(*) from notices where type = 'award'), (select count(*) from documents),"
@@ -209,13 +228,14 @@ def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
         " (select count(*) from process_notices where duplicate_of is not null)").fetchone()))
     by_cat_year: dict = defaultdict(lambda: [0, Decimal(0), 0])
     for cat, year, award, synthetic in db.execute(
-            "select t.category, n.year, n.award_total, n.synthetic from notices n join"
+            f"select t.category, n.year, {AWARD_VALUE}, n.synthetic from notices n join"
             " (select distinct notice_id, category from tags where kind = 'capability') t on t.notice_id = n.id"
             f" where {NOT_A_COPY}"):
         _add(by_cat_year[(cat, year)], award, synthetic)
     by_province: dict = defaultdict(lambda: [0, Decimal(0), 0])
     for prov, code, award, synthetic in db.execute(
-            f"select coalesce(province, '(unknown)'), province_code, award_total, synthetic from notices n where {NOT_A_COPY}"):
+            f"select coalesce(province, '(unknown)'), province_code, {AWARD_VALUE}, synthetic from notices n"
+            f" where {NOT_A_COPY}"):
         _add(by_province[(prov, code)], award, synthetic)
     out = {
         "totals": totals,
@@ -224,9 +244,9 @@ def stats(db: sqlite_utils.Database, top: int = 10) -> dict:
         "by_province": [{"province": p, "province_code": c, "notices": v[0], "award_value": yuan(v[1]),
                          "synthetic": v[2]} for (p, c), v in sorted(by_province.items(), key=lambda kv: -kv[1][0])],
     }
-    out["top_buyers"] = _top(db, f"select buyer, award_total, synthetic from notices n where buyer is not null and {NOT_A_COPY}",
-                             top)
-    out["top_suppliers"] = _top(db, "select s.name, s.amount, n.synthetic from suppliers s join notices n on"
+    out["top_buyers"] = _top(db, f"select buyer, {AWARD_VALUE}, synthetic from notices n where buyer is not null"
+                                 f" and {NOT_A_COPY}", top)
+    out["top_suppliers"] = _top(db, f"select s.name, {SUPPLIER_VALUE}, n.synthetic from suppliers s join notices n on"
                                     f" n.id = s.notice_id where s.role = 'winner' and {NOT_A_COPY}", top)
     return out
 
