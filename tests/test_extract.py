@@ -366,3 +366,31 @@ def test_lots_named_by_biaoxiang():
     n = extract_notice("某市公安局采购中标公告\n采购人：某市公安局\n标项一：\n中标供应商：甲公司\n中标金额：10万元\n"
                        "标项二：\n中标供应商：乙公司\n中标金额：20万元")
     assert winners(n) == [("1", "甲公司", Decimal("100000")), ("2", "乙公司", Decimal("200000"))]
+
+
+def test_winner_in_the_free_text_forms_of_older_award_notices():
+    """Each line is a form met on real portals before the 2020 template; the winner and the amount
+    must come out of each, with spans on the name."""
+    forms = [
+        "中标信息：\n供应商名称：甲科技有限公司\n中标金额：100万元",  # a heading that ends in a colon
+        "中标供应商名称、地址及中标金额：甲科技有限公司，地址：某市某路1号，中标金额：100万元",
+        "中标供应商名称、地址及中标金额：甲科技有限公司（某市某路1号）100万元",
+        "中标供应商名称：甲科技有限公司（联系人：某某）\n中标金额：100万元",  # a contact label cut the bracket
+        "中标结果：甲科技有限公司以100万元中标。",
+        "经评审，由甲科技有限公司以人民币100万元成交。",
+    ]
+    for form in forms:
+        text = f"某市公安局视频监控项目中标公告\n采购人：某市公安局\n{form}\n"
+        n = extract_notice(text)
+        assert [(s.name, s.role) for s in n.suppliers] == [("甲科技有限公司", "winner")], form
+        assert n.award_total == Decimal("1000000"), form
+        assert_spans(n, text)
+
+
+def test_two_winners_by_price_in_one_sentence():
+    text = "某项目中标公告\n中标结果：甲科技有限公司以1,234,567.00元的价格中标，乙科技有限公司以120万元中标。\n"
+    n = extract_notice(text)
+    assert sorted((s.name, s.amount) for s in n.winners()) == [("乙科技有限公司", Decimal("1200000")),
+                                                               ("甲科技有限公司", Decimal("1234567.00"))]
+    assert n.award_total == Decimal("2434567.00")
+    assert not extract_notice("某项目中标公告\n甲公司以第一名的成绩中标\n").suppliers

@@ -45,10 +45,11 @@ _LOT = re.compile(
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
+_HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
 _COMPANY_SPLIT = re.compile(r"[、/]")
 _LOT_CELL = re.compile(rf"^第?(?:{_LOT_WORDS})?|(?:包|标段|标项|号)$")
-_REMARK = re.compile(r"\s*\(([^()]*)\)\s*$")
+_REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
 _CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
@@ -56,6 +57,11 @@ _TRAILING = " \t:：,，;；。.、"
 _SUPPLIER_BY_VERB = re.compile(
     r"(?:确定|推荐|选定)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
     r"\s*为\s*(?:本项目的?|该项目的?)?(?:第一)?(?:中标|成交|中选)(?:供应商|人|单位|候选人)?"
+)
+# "甲公司以100万元中标" / "由甲公司以人民币98.5万元成交": the name and the price in one clause.
+_SUPPLIER_BY_PRICE = re.compile(
+    r"(?:由\s*)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
+    r"\s*以\s*(?P<price>(?:人民币|¥|rmb)?\s*[\d,.]+\s*(?:万|亿)?元)\s*(?:的价格|的报价|的总价)?\s*(?:中标|成交|中选)"
 )
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
@@ -149,7 +155,8 @@ class Scan:
                     continue
             numbered = HEADING_PREFIX.match(line)
             rest = line[numbered.end():] if numbered else line
-            if numbered or (len(line) <= 30 and ":" not in line and "\t" not in line):
+            # A heading: numbered, or a short line without a value ("中标信息" and "中标信息：" alike).
+            if numbered or (len(line) <= 30 and ":" not in line.rstrip()[:-1] and "\t" not in line):
                 new_scope = scope_of_heading(line.split(":")[0])
                 if new_scope or numbered:
                     scope = new_scope
@@ -257,7 +264,8 @@ class Scan:
     def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
         lo = bisect.bisect_left(self.match_starts, offset)
         hi = bisect.bisect_left(self.match_starts, offset + len(cell))
-        if lo == hi and "为" not in cell and "受" not in cell:
+        by_price = "以" in cell and ("中标" in cell or "成交" in cell or "中选" in cell)
+        if lo == hi and "为" not in cell and "受" not in cell and not by_price:
             return
         # Matches inside this cell whose separator also lies inside it.
         matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
@@ -280,6 +288,10 @@ class Scan:
         if "为" in cell:  # the free-text patterns are slow regexes: run them only where they can match
             for m in _SUPPLIER_BY_VERB.finditer(cell):
                 self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+        if by_price:
+            for m in _SUPPLIER_BY_PRICE.finditer(cell):
+                self._add("supplier", "以…中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+                self._add("award", "以…中标", offset + m.start("price"), offset + m.end("price"), lot, "winner")
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
                 self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
@@ -315,6 +327,11 @@ class Scan:
             end -= 1
         if end > start:
             self.hits.append(Hit(field, label, start, end, lot, scope))
+            if field == "supplier" and ("金额" in label or "价" in label):
+                # "中标供应商名称、地址及中标金额：甲公司(地址)100万元": the amount follows the name.
+                name_end = _name_span(self.folded, start, end)[1]
+                if _HAS_SUM.search(self.folded, name_end, end):
+                    self.hits.append(Hit("award", label, name_end, end, lot, scope))
 
     def first(self, field: str) -> Hit | None:
         return next((h for h in self.hits if h.field == field), None)
@@ -356,11 +373,16 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
     while end > start and folded[end - 1] in _TRAILING:
         end -= 1
     # A bracket after the name is a remark, not the name: (盖章), (小微企业), (统一社会信用代码:…),
-    # (以下简称…). A legal form in brackets stays: …投资中心(有限合伙).
-    m = _REMARK.search(folded, start, end)
-    if m and folded[start:m.start()].endswith(ORG_SUFFIXES) and not _LEGAL_BRACKET.fullmatch(m.group(1)):
-        end = m.start()
-    return start, end
+    # (以下简称…), (某市某路1号)100万元. A legal form in brackets stays: …投资中心(有限合伙). Text after
+    # the bracket that names another company is left to the split of joint winners (甲公司(小微企业)、乙公司).
+    for m in _REMARK.finditer(folded, start, end):
+        if folded[start:m.start()].endswith(ORG_SUFFIXES) and not _LEGAL_BRACKET.fullmatch(m.group(1)) \
+                and not _is_org(folded[m.end():end]):
+            end = m.start()
+            break
+    # A bracket the value opens and never closes: "甲公司(" before a contact label that cut it.
+    cut = _unbalanced_cut(folded[start:end])
+    return start, start + len(cut.rstrip(_TRAILING))
 
 
 def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
