@@ -394,3 +394,34 @@ def test_two_winners_by_price_in_one_sentence():
                                                                ("甲科技有限公司", Decimal("1234567.00"))]
     assert n.award_total == Decimal("2434567.00")
     assert not extract_notice("某项目中标公告\n甲公司以第一名的成绩中标\n").suppliers
+
+
+def test_a_qualifier_in_brackets_between_label_and_colon():
+    text = ("某项目合同公告\n采购人（甲方）：某市公安局\n供应商（乙方）：某某科技有限公司\n合同金额（人民币）：50万元\n"
+            "预算金额 (万元)：350\n")
+    n = extract_notice(text)
+    assert n.buyer == "某市公安局"
+    assert [(s.name, s.role) for s in n.suppliers] == [("某某科技有限公司", "winner")]
+    assert n.award_total == Decimal("500000") and n.budget == Decimal("3500000")  # the unit in the qualifier counts
+    n = extract_notice("某项目中标公告\n甲方：某县看守所\n中标金额（大写）：壹佰贰拾万元整\n")
+    assert n.buyer == "某县看守所" and n.award_total == Decimal("1200000")
+    assert_spans(n, "某项目中标公告\n甲方：某县看守所\n中标金额（大写）：壹佰贰拾万元整\n")
+
+
+def test_a_deadline_is_never_the_publication_date():
+    text = ("某市公安局视频监控项目竞争性磋商公告\n项目概况\n潜在供应商应在某平台获取采购文件，并于2023年05月10日09点30分"
+            "（北京时间）前提交响应文件。\n项目编号：GZ-2023-002\n投标截止时间：2023年5月10日上午9时30分\n")
+    n = extract_notice(text)
+    assert n.published is None
+    # The date standing alone under the signature is the notice's.
+    n = extract_notice(text + "某市公共资源交易中心\n2023年4月20日\n")
+    assert n.published == "2023-04-20"
+    assert any(f.field == "published" and f.note == "date at the end of the notice" for f in n.facts)
+
+
+def test_without_a_publication_date_an_award_takes_its_contract_date():
+    text = "某项目合同公告\n采购人：某市公安局\n合同签订日期：2023年3月5日\n开标时间：2023年2月1日\n"
+    n = extract_notice(text)
+    assert n.published == "2023-03-05"
+    fact = next(f for f in n.facts if f.field == "published")
+    assert fact.origin == "derived" and "award or contract" in fact.note and text[fact.start:fact.end] == "2023年3月5日"

@@ -18,6 +18,8 @@ HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.�
 _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
 _SEPARATOR = re.compile(r"\s*(:|为|是(?!否))\s*")
+# A qualifier in brackets between a label and its colon: 合同金额(大写):, 乙方(供应商):, 采购人(甲方):.
+_QUALIFIER = re.compile(r"\s*(\([^():]{1,10}\))\s*(:)\s*")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Vocabulary:
     automaton: object  # every label, for one-pass matching (pyahocorasick)
     cell_labels: frozenset  # every label, for cells that are a label alone
     header_words: frozenset  # column headers that are no field and never a value (序号, 备注)
+    not_publication: tuple  # words before a date that make it a deadline, not a signature's date
 
     def matches(self, text: str) -> list[LabelMatch]:
         """Labels followed by a separator, leftmost-longest, in one pass over `text`."""
@@ -50,7 +53,21 @@ class Vocabulary:
             if m:
                 start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded
                 out.append(LabelMatch(start, end + 1, m.end(), label, m.group(1)))
+            elif text.startswith(("(", " "), end + 1):
+                m = _QUALIFIER.match(text, end + 1)
+                if m:  # the label keeps its qualifier: a unit in it (预算(万元)) is read with the amount
+                    start = text.rfind(label[0], 0, end + 1)
+                    out.append(LabelMatch(start, m.end(1), m.end(), label + m.group(1).replace(" ", ""), ":"))
         return out
+
+    def field(self, label: str, scope: str | None = None) -> str | None:
+        """The field a label names, in a scope; a label with a qualifier (合同金额(大写)) names its base's."""
+        for key in (label, _TRAILING_UNIT.sub("", label)) if label.endswith(")") else (label,):
+            if scope and key in self.scoped.get(scope, {}):
+                return self.scoped[scope][key]
+            if key in self.field_of:
+                return self.field_of[key]
+        return None
 
 
 def _norm(label: str) -> str:
@@ -86,7 +103,7 @@ def vocabulary() -> Vocabulary:
                 automaton.add_word((" " * n).join(label), label)
     automaton.make_automaton()
     return Vocabulary(str(data["version"]), field_of, scoped, headings, column_of, automaton, frozenset(all_labels),
-                      frozenset(_norm(w) for w in data["header_words"]))
+                      frozenset(_norm(w) for w in data["header_words"]), tuple(_norm(w) for w in data["not_publication"]))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -66,7 +66,6 @@ _SUPPLIER_BY_PRICE = re.compile(
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
 _MAX_LABEL_CELL = 30
-_TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _LOT_ANY = re.compile(
     rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
     rf"|(?:{_LOT_WORDS})\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{{1,3}})(?![0-9a-z])"
@@ -273,7 +272,7 @@ class Scan:
         markers = [(offset + x.start(), lot_key(x.group("a") or x.group("b"))) for x in _LOT_ANY.finditer(cell)] \
             if matches and ("包" in cell or "标段" in cell or "标项" in cell) else []
         for k, m in enumerate(matches):
-            field = self._field(m.label, scope)
+            field = self.voc.field(m.label, scope)
             here = [key for pos, key in markers if pos < m.start]
             lot_here = here[-1] if here else lot
             if not field:
@@ -298,10 +297,6 @@ class Scan:
             for m in _AGENCY_BY_VERB.finditer(cell):
                 self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
 
-    def _field(self, label: str, scope: str | None) -> str | None:
-        if scope and label in self.voc.scoped.get(scope, {}):
-            return self.voc.scoped[scope][label]
-        return self.voc.field_of.get(label)
 
     def _heading_date_field(self, rest: str) -> str | None:
         for end, label in self.voc.automaton.iter_long(rest):
@@ -318,7 +313,7 @@ class Scan:
         bare = _bare(cell)
         if not bare:
             return None
-        return self._field(bare, scope) or self._field(_TRAILING_UNIT.sub("", bare), scope)
+        return self.voc.field(bare, scope)
 
     def _add(self, field: str, label: str, start: int, end: int, lot, scope) -> None:
         while start < end and self.folded[start] in " \t":
@@ -799,21 +794,38 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
         if heading:
             following = [(s, line) for s, line in scan.lines if s > heading.start][:2]
             for s, line in following:
-                if len(line) <= 60 and ":" not in line.split(" ")[0]:
+                if len(line) <= 60 and ":" not in line.split(" ")[0] \
+                        and not any(w in line for w in scan.voc.not_publication):
                     d = first_date(line, s)
                     if d:
                         note = "date under the heading"
                         break
         if d is None:
-            tail = find_dates(folded[-400:], max(0, len(folded) - 400))
+            # A signature's date stands on a short line of its own; a deadline ("于2023年5月10日前提交…")
+            # or a labelled date of another kind (开标时间：…) near the end is not the publication's.
+            tail = [x for x in find_dates(folded[-400:], max(0, len(folded) - 400))
+                    if x.start not in labelled and _signature_date_line(folded, x, scan.voc.not_publication)]
             d = tail[-1] if tail else None
             note = "date at the end of the notice"
+        if d is None:
+            signed = next((f for f in notice.facts if f.field == "contract_signed" and f.start is not None), None)
+            if signed:  # a year for the sums; never a deadline's or an opening's date
+                notice.published = signed.value
+                notice.facts.append(Fact("published", signed.value, signed.start, signed.end, origin="derived",
+                                         note="no publication date given: the date of the award or contract"))
         if d:
             notice.published = d.iso
             _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note)
     for d in find_dates(folded)[:30]:
         if d.start not in labelled:
             _span_fact(notice, "date", text, d.start, d.end, value=d.iso)
+
+
+def _signature_date_line(folded: str, d, not_publication: tuple) -> bool:
+    line_start = folded.rfind("\n", 0, d.start) + 1
+    line_end = folded.find("\n", d.end)
+    line = folded[line_start:line_end if line_end >= 0 else len(folded)]
+    return len(line) <= 40 and not any(w in line for w in not_publication)
 
 
 def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
