@@ -425,3 +425,11 @@ def test_without_a_publication_date_an_award_takes_its_contract_date():
     assert n.published == "2023-03-05"
     fact = next(f for f in n.facts if f.field == "published")
     assert fact.origin == "derived" and "award or contract" in fact.note and text[fact.start:fact.end] == "2023年3月5日"
+
+
+def test_agency_named_before_the_buyer_that_entrusted_it():
+    for sentence, agency in [("某市公共资源交易中心受某市公安局的委托，对某项目进行公开招标。", "某市公共资源交易中心"),
+                             ("某招标代理有限公司（以下简称“代理机构”）受某市公安局委托，对某项目进行竞争性磋商。", "某招标代理有限公司"),
+                             ("本项目由某市政府采购中心受某市公安局的委托组织采购。", "某市政府采购中心")]:
+        n = extract_notice(f"某项目采购公告\n{sentence}\n")
+        assert (n.buyer, n.agency) == ("某市公安局", agency), sentence

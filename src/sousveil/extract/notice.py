@@ -75,6 +75,9 @@ _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?
 # "受某市公安局委托，某招标有限公司（以下简称…）对…进行公开招标": the agency after the buyer.
 _AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所|事务所))"
                              r"\s*(?:\([^)]*\))?\s*(?:现)?(?:对|就|拟对|将对)")
+# "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
+_AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所))"
+                                 r"\s*(?:\([^)]*\))?\s*受[^\s,，;；。:：、()（）]{4,40}?委托")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -294,8 +297,9 @@ class Scan:
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
                 self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
-            for m in _AGENCY_BY_VERB.finditer(cell):
-                self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
+            for pattern in (_AGENCY_BY_VERB, _AGENCY_BEFORE_VERB):
+                for m in pattern.finditer(cell):
+                    self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
 
 
     def _heading_date_field(self, rest: str) -> str | None:
