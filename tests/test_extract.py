@@ -433,3 +433,20 @@ def test_agency_named_before_the_buyer_that_entrusted_it():
                              ("本项目由某市政府采购中心受某市公安局的委托组织采购。", "某市政府采购中心")]:
         n = extract_notice(f"某项目采购公告\n{sentence}\n")
         assert (n.buyer, n.agency) == ("某市公安局", agency), sentence
+
+
+def test_places_abolished_since_keep_the_codes_they_had():
+    from sousveil.extract.region import gazetteer
+
+    cases = {"邯郸市永年县公安局": ("130400", "130429"),  # now 永年区 130408: the full old name wins over its short form
+             "莱芜市公安局": ("371200", None),  # merged into 济南 in 2019
+             "重庆市公安局江北区分局": ("500100", "500105"),  # not 宁波's 江北区
+             "浙江省宁波市江北区公安分局": ("330200", "330205"),
+             "上海市公安局浦东分局": ("310100", "310115")}  # 浦东新区 by its short name
+    for buyer, (city, county) in cases.items():
+        n = extract_notice(f"某项目采购公告\n采购人：{buyer}\n")
+        assert (n.region.city_code, n.region.county_code) == (city, county), buyer
+    n = extract_notice("某项目采购公告\n采购人：永年县公安局\n")
+    fact = next(f for f in n.facts if f.field == "county")
+    assert fact.value == "永年县 130429" and "no longer in force" in fact.note
+    assert gazetteer().places["130408"].historic is None

@@ -854,7 +854,8 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     region, evidence = regions.resolve(mentions, gaz)
     notice.region = region
     for level, m in evidence.items():
-        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}")
+        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}",
+                   note=f"a code no longer in force, from {m.place.historic}" if m.place.historic else None)
 
 
 def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:

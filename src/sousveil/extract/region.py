@@ -6,7 +6,9 @@ after its city in the same string (深圳市公安局福田分局), since short 
 with ordinary words.
 Ambiguous county names (two 龙华区) are settled by the city or province found elsewhere.
 Provinces also go by their English names (data/gazetteer_aliases.csv: Guangdong, Hong Kong),
-matched as whole words in folded (lower-case) text.
+matched as whole words in folded (lower-case) text. Places abolished or renamed since an earlier
+edition of the codes (永年县 130429, now 永年区 130408) are in data/gazetteer_historic.csv with
+the codes they had: a notice of 2017 is placed where it says it is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..data_files import load_csv
 from ..model import Region
 
 PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
-_COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+_COUNTY_SUFFIXES = ("自治县", "新区", "区", "县", "市", "旗")
 # County names that are also ordinary words in notices (城区道路, 矿区); never a finding alone.
 _GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "新区", "市辖区", "开发区", "高新区"}
 
@@ -32,6 +34,7 @@ class Place:
     name: str
     level: str  # province | city | county
     parent: str
+    historic: str | None = None  # where a name and code no longer in force come from (gazetteer_historic.csv)
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,10 @@ class Mention:
 
 
 class Gazetteer:
-    def __init__(self, rows, aliases=()):
+    def __init__(self, rows, aliases=(), historic=()):
         self.places = {r["code"]: Place(r["code"], r["name"], r["level"], r["parent"]) for r in rows}
+        for r in historic:  # merged or renamed since: older notices still name them (永年县, 莱芜市)
+            self.places.setdefault(r["code"], Place(r["code"], r["name"], r["level"], r["parent"], r["source"]))
         self.automaton = ahocorasick.Automaton()
         names: dict[str, list[tuple[Place, bool]]] = {}
         for p in self.places.values():
@@ -97,16 +102,14 @@ class Gazetteer:
                         if i >= 0:
                             s = offset + end + 1 + i
                             found.append(Mention(county, s, s + len(short), priority))
-        # Streets named after places (中山西路, 北京路, 长安街) are not mentions of those places; of two
-        # mentions of one place at one position the longer is the evidence (海曙区, not 海曙).
-        longest: dict[tuple[str, int], Mention] = {}
+        # Streets named after places (中山西路, 北京路, 长安街) are not mentions of those places. Of the
+        # mentions at one position the longest are the evidence: 海曙区, not 海曙; 永年县 (a full name),
+        # not 永年区 by its short name 永年. Two places of one name (two 龙华区) both stay.
+        found = [m for m in found if not _STREET.match(text, m.end - offset)]
+        longest: dict[int, int] = {}
         for m in found:
-            if _STREET.match(text, m.end - offset):
-                continue
-            key = (m.place.code, m.start)
-            if key not in longest or m.end > longest[key].end:
-                longest[key] = m
-        return [m for m in found if longest.get((m.place.code, m.start)) is m]
+            longest[m.start] = max(longest.get(m.start, 0), m.end)
+        return list({(m.place.code, m.start): m for m in found if m.end == longest[m.start]}.values())
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -127,7 +130,7 @@ def _strip(name: str, suffixes) -> str:
 
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(load_csv("gazetteer.csv"), load_csv("gazetteer_aliases.csv"))
+    return Gazetteer(load_csv("gazetteer.csv"), load_csv("gazetteer_aliases.csv"), load_csv("gazetteer_historic.csv"))
 
 
 def resolve(mentions: list[Mention], gaz: Gazetteer | None = None) -> tuple[Region, dict[str, Mention]]:
