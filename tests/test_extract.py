@@ -177,6 +177,8 @@ def test_buyer_types():
     assert buyer_type("某某大学") == "education"
     assert buyer_type("国网某供电公司") == "state_enterprise"
     assert buyer_type("某市城市管理局") == "other_government"
+    assert buyer_type("某边境管理支队") == "police"  # the national immigration administration's border police
+    assert buyer_type("某市消防救援支队") == "other_government"  # no longer part of the police since 2018
 
 
 def test_pipeline_on_gbk_bytes():
