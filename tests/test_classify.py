@@ -57,6 +57,14 @@ def test_traditional_lists_are_complete():
     ("民族中学教学设备采购，促进民族团结", "education", set()),
     ("新疆维吾尔自治区某县教育局采购办公桌椅", "education", set()),
     ("厂区周界脉冲电子围栏", "state_enterprise", set()),
+    # 电子围栏 outside the police is a pasture's or a parking zone's fence: it needs support there.
+    ("草原电子围栏建设", "other_government", set()),
+    ("共享单车停放电子围栏", "other_government", set()),
+    ("电子围栏设备采购", "police", {"phone_tracking"}),
+    ("电子围栏及WiFi探针采购", "other_government", {"phone_tracking"}),
+    # A weak term inside another category's term is not a second finding.
+    ("网络舆情监控平台", "police", {"internet_control"}),
+    ("手机信息采集设备", "police", {"phone_tracking"}),
     ("打印机 1200 DPI", "police", set()),
 ])
 def test_categories_and_traps(text, buyer, expected):

@@ -1,7 +1,8 @@
 """Tags for one notice: a pure function of its stored text and buyer type.
 
 One pass of the automaton finds every term and veto phrase. A match counts unless it lies
-inside a longer match or a veto phrase of its category, or a context-veto word stands near it.
+inside a longer match of its category (a weak one: of any category) or a veto phrase of its
+category, or a context-veto word stands near it.
 Weak matches count only with support (see data/taxonomy.yaml).
 """
 
@@ -56,10 +57,13 @@ def classify(text: str, buyer_type: str = "other", tax: Taxonomy | None = None, 
                 vetoes.append((start, end + 1, item[1]))
     if not matches:
         return []
-    # Longer matches of the same category hide the ones inside them (监控 in 视频监控).
+    # Longer matches of the same category hide the ones inside them (监控 in 视频监控); a weak term is
+    # hidden inside a longer term of any category too (监控 in 舆情监控, 信息采集 in 手机信息采集).
     kept = []
     for s, e, t in matches:
-        if any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) and t2.category == t.category for s2, e2, t2 in matches):
+        weak = _strength(t, buyer_type) == "weak"
+        if any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) and (weak or t2.category == t.category)
+               for s2, e2, t2 in matches):
             continue
         if any(s2 <= s and e <= e2 and c == t.category for s2, e2, c in vetoes):
             continue
