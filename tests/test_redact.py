@@ -60,3 +60,28 @@ def test_identity_card_numbers_but_not_company_codes():
     assert "91330100MA2XXXXX1X" in out  # a company's code is not personal data
     assert "110105194912310020" in out  # 18 digits without a valid check character are not an identity number
     assert [r.kind for r in redactions] == ["id_number"]
+
+
+def test_names_after_compound_labels_forms_of_address_and_latin_names():
+    cases = {
+        "联系人及电话：吴九 0571-88888888": "联系人及电话：[姓名已删除] 0571-88888888",  # the landline stays
+        "联系方式：王女士，15912345678": "联系方式：[姓名已删除]，[手机号已删除]",
+        "采购人代表：赵六": "采购人代表：[姓名已删除]",
+        "联系人: Mr. Chan Tai-man, Tel: 2345 6789": "联系人: [姓名已删除], Tel: 2345 6789",
+        "Contact person: Ms Wong, email wong@gov.hk": "Contact person: [姓名已删除], email [邮箱已删除]",
+        "Contact: Mr. Chan Tai-man, Procurement Division": "Contact: [姓名已删除], Procurement Division",
+        "Contact: Hong Kong Police Force": "Contact: Hong Kong Police Force",  # an institution stays
+    }
+    for text, expected in cases.items():
+        assert redact(text)[0] == expected, text
+
+
+def test_written_out_emails_and_personal_accounts():
+    for text, expected in {"邮箱：abc(at)163.com": "邮箱：[邮箱已删除]", "Email: wang [at] qq.com。": "Email: [邮箱已删除]。",
+                           "邮箱：li#163.com": "邮箱：[邮箱已删除]", "QQ：123456789": "QQ：[账号已删除]",
+                           "微信号：wang_123，": "微信号：[账号已删除]，"}.items():
+        out, reds = redact(text)
+        assert out == expected, text
+        assert reds and reds[0].kind in ("email", "account")
+    # Hash signs in ordinary text are no e-mail address.
+    assert redact("第3#楼，编号A#12")[0] == "第3#楼，编号A#12"

@@ -1,5 +1,5 @@
 """Redact personal data from a notice's text: contact persons, evaluation experts and committee
-members, personal mobile numbers, identity card numbers and e-mail addresses.
+members, personal mobile numbers, identity card numbers, e-mail addresses and QQ or WeChat accounts.
 
 Institutional names, addresses and switchboard (landline) numbers stay. The redacted text is
 what gets stored, extracted and indexed, so spans of facts point into it. Only the kind and
@@ -22,10 +22,15 @@ MARKERS = {
     "person": "[姓名已删除]",
     "experts": "[名单已删除]",
     "id_number": "[证件号已删除]",
+    "account": "[账号已删除]",
 }
-PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts"}
+PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts", "personal_account": "account"}
 
-_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}", re.I)
+# Written out to escape harvesters too: abc(at)163.com, abc[at]163.com, abc#163.com.
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\]|#)\s*[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?![a-z])", re.I)
+# A surname with a form of address, wherever it stands: "联系方式：王女士，159…", "，刘老师".
+_ADDRESSED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|老师)(?![\u4e00-\u9fff])"
+                        r"|\b(?:mr|mrs|ms|miss|dr)\.?[ ]+[a-z][a-z'\-]*(?:[ ][a-z][a-z'\-]*){0,2}", re.I)
 # Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
 _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d|\.\d)")
 # Resident identity card numbers: region, birth date, sequence and an ISO 7064 check character.
@@ -33,7 +38,10 @@ _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(
 _ID_NUMBER = re.compile(r"(?<![0-9a-z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9x](?![0-9a-z])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s{1}|电话|手机|联系电话|联系方式|tel|邮箱|座机|传真")
+# A name in Latin letters has spaces in it (Mr. Chan Tai-man): it ends at punctuation or a contact word.
+_LATIN_PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s(?:tel|phone|telephone|email|e-mail|fax|mobile)\b|\s{2}")
 _MAX_PERSON = 24
+_MAX_LATIN_PERSON = 40
 _MAX_EXPERT_LINES = 4
 
 
@@ -56,6 +64,7 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
     spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
     spans += [(m.start(), m.end(), "id_number") for m in _ID_NUMBER.finditer(folded) if _id_checks(m.group())]
+    spans += [(m.start(), m.end(), "person") for m in _ADDRESSED.finditer(folded)]
     spans += _labelled(folded)
     return _apply(text, folded, spans)
 
@@ -162,8 +171,10 @@ def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:
         if 0 <= tab < end:
             end = tab
         return start, end, kind
-    m = _PERSON_END.search(folded, start, min(len(folded), start + _MAX_PERSON))
-    end = m.start() if m else min(len(folded), start + _MAX_PERSON)
+    latin = start < len(folded) and folded[start].isascii() and folded[start].isalpha()
+    limit = min(len(folded), start + (_MAX_LATIN_PERSON if latin else _MAX_PERSON))
+    m = (_LATIN_PERSON_END if latin else _PERSON_END).search(folded, start, limit)
+    end = m.start() if m else limit
     return start, end, kind
 
 
