@@ -100,3 +100,25 @@ def test_a_large_block_named_like_chrome_is_kept():
     body = "采购人：某某局。" * 500
     text, _ = html_to_text(f"<div id='navcontent'><p>{body}</p></div>")
     assert text == body
+
+
+def test_cells_spanning_rows_and_columns_keep_every_row_in_its_columns():
+    html = """<table><tr><th>包号</th><th>中标供应商</th><th>中标金额（元）</th></tr>
+    <tr><td rowspan="2">1</td><td>甲科技有限公司</td><td>100,000.00</td></tr>
+    <tr><td>乙科技有限公司</td><td>200,000.00</td></tr>
+    <tr><td colspan="2">合计</td><td>300,000.00</td></tr>
+    <tr><td>2</td><td>丙科技有限公司</td><td rowspan="9">见附件</td></tr></table>"""
+    text, _ = html_to_text(html)
+    assert text.split("\n") == ["包号\t中标供应商\t中标金额（元）", "1\t甲科技有限公司\t100,000.00", "1\t乙科技有限公司\t200,000.00",
+                                "合计\t\t300,000.00", "2\t丙科技有限公司\t见附件"]
+
+
+def test_a_layout_cell_spanning_rows_is_not_copied_and_nested_tables_keep_their_own_columns():
+    notice = "采购人：某市公安局。" * 20
+    html = f"""<table><tr><td rowspan="2"><table><tr><td rowspan="2">A</td><td>x</td></tr><tr><td>y</td></tr></table>
+    {notice}</td><td>栏目</td></tr><tr><td>页脚</td></tr></table>"""
+    text, _ = html_to_text(html)
+    assert text.count("采购人：某市公安局。") == 20
+    assert "A\tx" in text and "A\ty" in text
+    # A hostile colspan pads at most 50 columns.
+    assert html_to_text('<table><tr><td colspan="100000">a</td><td>b</td></tr></table>')[0].count("\t") == 50

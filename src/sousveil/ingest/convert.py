@@ -26,6 +26,8 @@ _CHROME = ("nav,aside,footer,[class*='nav'],[id*='nav'],[class*='menu'],[id*='me
            "[class*='currentloc'],[class*='sidebar'],[id*='sidebar'],[class*='relcontent'],[class*='related'],"
            "[id*='related'],[class*='footer'],[id*='footer'],[class*='friendlink']")
 _MAX_CHROME = 3000
+_MAX_SPAN = 50  # columns a cell may span: a hostile colspan="100000" must not blow the text up
+_MAX_SPAN_COPY = 100  # characters of a cell spanning rows that are copied into each row
 _CELL_SPLIT = re.compile(f"[{CELL}\t]")
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
@@ -117,6 +119,8 @@ def html_to_text(html: str) -> tuple[str, dict]:
     for node in tree.css(_DROP):
         node.decompose()
     _drop_chrome(tree)
+    if "rowspan" in html or "colspan" in html:
+        _spread_spans(tree)
     for node in tree.css("td,th"):
         node.insert_before(CELL)
     for node in tree.css(_BLOCKS):
@@ -127,6 +131,60 @@ def html_to_text(html: str) -> tuple[str, dict]:
     # HTML white space (including newlines) is collapsible; only our markers make lines.
     raw = _SPACE.sub(" ", raw)
     return tidy_lines(raw.split(ROW)), meta
+
+
+def _spread_spans(tree) -> None:
+    """Give every row of a table its cells in the header's columns: a cell spanning rows (包号 beside
+    each supplier of its lot) is copied into each row it covers, a cell spanning columns is followed
+    by empty cells. Without this a lot's second supplier sits in the lot's column."""
+    for table in tree.css("table"):
+        rows = [r for r in table.css("tr") if _nearest_table(r) == table.mem_id]  # not a nested table's
+        pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
+        for row in rows:
+            cells = [c for c in row.iter() if c.tag in ("td", "th")]
+            below: dict[int, tuple[int, str]] = {}
+            col, i = 0, 0
+            while i < len(cells) or any(c >= col for c in pending):
+                if col in pending:  # a cell from a row above spans this one
+                    left, copy = pending[col]
+                    if i < len(cells):
+                        cells[i].insert_before(CELL + copy)
+                    else:
+                        row.insert_child(CELL + copy)
+                    if left > 1:
+                        below[col] = (left - 1, copy)
+                    col += 1
+                    continue
+                if i >= len(cells):
+                    col += 1
+                    continue
+                cell = cells[i]
+                i += 1
+                width = min(_span(cell, "colspan"), _MAX_SPAN)
+                height = _span(cell, "rowspan")
+                if height > 1:
+                    copy = _SPACE.sub(" ", cell.text(separator=" ")).strip()
+                    # A lot number, a name, a brand are copied; a long cell (a page layout's column holding
+                    # the whole notice) only keeps its place, or its text would be read twice.
+                    below[col] = (height - 1, copy if len(copy) <= _MAX_SPAN_COPY else "")
+                if width > 1:
+                    cell.insert_after(CELL * (width - 1))
+                col += width
+            pending = below
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, int((cell.attributes.get(name) or "1").strip()))
+    except ValueError:
+        return 1
+
+
+def _nearest_table(node) -> int | None:
+    node = node.parent
+    while node is not None and node.tag != "table":
+        node = node.parent
+    return node.mem_id if node is not None else None
 
 
 def _drop_chrome(tree) -> None:
