@@ -452,3 +452,22 @@ def test_places_abolished_since_keep_the_codes_they_had():
     fact = next(f for f in n.facts if f.field == "county")
     assert fact.value == "永年县 130429" and "no longer in force" in fact.note
     assert gazetteer().places["130408"].historic is None
+
+
+def test_winners_listed_in_one_value():
+    for value in ["甲科技有限公司；乙科技有限公司", "1.甲科技有限公司 2.乙科技有限公司", "（1）甲科技有限公司；（2）乙科技有限公司",
+                  "甲科技有限公司、乙科技有限公司"]:
+        n = extract_notice(f"某项目中标公告\n中标供应商：{value}\n")
+        assert [(s.name, s.joint) for s in n.winners()] == [("甲科技有限公司", False), ("乙科技有限公司", False)], value
+    n = extract_notice("某项目中标公告\n中标供应商：甲科技有限公司、乙科技有限公司（联合体）\n")
+    assert [(s.name, s.joint) for s in n.winners()] == [("甲科技有限公司", True), ("乙科技有限公司", True)]
+
+
+def test_winner_per_lot_after_its_marker_or_under_a_lot_heading():
+    for body in ["第一包：甲科技有限公司，中标金额：100万元；第二包：乙科技有限公司，中标金额：50万元",
+                 "一、中标信息\n（一）第1包\n供应商名称：甲科技有限公司\n中标金额：100万元\n（二）第2包\n供应商名称：乙科技有限公司\n"
+                 "中标金额：50万元"]:
+        n = extract_notice(f"某项目中标公告\n采购人：某市公安局\n{body}\n")
+        assert [(s.name, s.lot, s.amount) for s in n.winners()] == [("甲科技有限公司", "1", Decimal("1000000")),
+                                                                    ("乙科技有限公司", "2", Decimal("500000"))], body
+        assert n.award_total == Decimal("1500000")

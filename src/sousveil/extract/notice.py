@@ -47,7 +47,8 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
-_COMPANY_SPLIT = re.compile(r"[、/]")
+_LIST_SEP = re.compile(r"\s*[;；、/]\s*|\s+(?=\(?\d{1,2}[.、)])")
+_LIST_NUMBER = re.compile(r"\(?\d{1,2}[.、)]\s*")
 _LOT_CELL = re.compile(rf"^第?(?:{_LOT_WORDS})?|(?:包|标段|标项|号)$")
 _REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
@@ -160,7 +161,8 @@ class Scan:
             # A heading: numbered, or a short line without a value ("中标信息" and "中标信息：" alike).
             if numbered or (len(line) <= 30 and ":" not in line.rstrip()[:-1] and "\t" not in line):
                 new_scope = scope_of_heading(line.split(":")[0])
-                if new_scope or numbered:
+                # "（一）第1包" under "五、中标信息" divides the section by lot: the scope stays.
+                if new_scope or (numbered and not (_LOT.match(rest) and len(rest) <= 12)):
                     scope = new_scope
                     if numbered and not _LOT.match(rest):
                         lot = None
@@ -272,8 +274,16 @@ class Scan:
         # Matches inside this cell whose separator also lies inside it.
         matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
         # Lots named inside the line ("包1：中标供应商：甲；包2：中标供应商：乙") override the line's lot.
-        markers = [(offset + x.start(), lot_key(x.group("a") or x.group("b"))) for x in _LOT_ANY.finditer(cell)] \
-            if matches and ("包" in cell or "标段" in cell or "标项" in cell) else []
+        lot_matches = list(_LOT_ANY.finditer(cell)) if matches and ("包" in cell or "标段" in cell or "标项" in cell) else []
+        markers = [(offset + x.start(), lot_key(x.group("a") or x.group("b"))) for x in lot_matches]
+        if scope == "winner" or "中标" in cell or "成交" in cell:
+            # "第一包：甲公司，中标金额：100万元；第二包：乙公司…": the lot's winner right after its marker.
+            for x in lot_matches:
+                v = offset + x.end()
+                if self.folded.startswith(":", v):
+                    end = min([m.start for m in matches if m.start > v] + [offset + len(cell)])
+                    if _is_org(self.folded[v + 1:end]):
+                        self._add("supplier", x.group(0), v + 1, end, lot_key(x.group("a") or x.group("b")), "winner")
         for k, m in enumerate(matches):
             field = self.voc.field(m.label, scope)
             here = [key for pos, key in markers if pos < m.start]
@@ -636,23 +646,35 @@ def _row_lot(row, lot_column: int | None, lot: str | None) -> str | None:
     return lot_key(_LOT_CELL.sub("", row[lot_column].text))
 
 
+def _listed_companies(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Two or more companies listed in one value: 甲公司；乙公司, 1.甲公司 2.乙公司, 甲公司、乙公司."""
+    cuts = list(_LIST_SEP.finditer(folded, start, end))
+    if not cuts and not _LIST_NUMBER.match(folded, start, end):
+        return []
+    spans = []
+    for a, b in zip([start] + [c.end() for c in cuts], [c.start() for c in cuts] + [end]):
+        number = _LIST_NUMBER.match(folded, a, b)
+        s, e = _name_span(folded, number.end() if number else a, b)
+        if e <= s:
+            continue
+        if not folded[s:e].endswith(ORG_SUFFIXES):
+            return []
+        spans.append((s, e))
+    return spans if len(spans) >= 2 else []
+
+
 def _company_spans(folded: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
     """The companies a value names, and whether they won together (甲公司、乙公司(联合体))."""
+    listed = _listed_companies(folded, start, end)
+    if listed:
+        return listed, False
     s, e = _name_span(folded, start, end)
     value = folded[s:e]
     consortium = _CONSORTIUM.search(value)
-    joint = bool(consortium) and ("、" in value or "/" in value)
-    if joint:
-        e = s + consortium.start()
-        value = folded[s:e]
-    parts = _COMPANY_SPLIT.split(value)
-    if len(parts) > 1 and all(p.endswith(ORG_SUFFIXES) for p in parts if p):
-        out, pos = [], s
-        for p in parts:
-            if p:
-                out.append((pos, pos + len(p)))
-            pos += len(p) + 1
-        return out, joint
+    if consortium:  # the members before the bracket won together
+        members = _listed_companies(folded, s, s + consortium.start())
+        if members:
+            return members, True
     return ([(s, e)] if e - s >= 2 else []), False
 
 
