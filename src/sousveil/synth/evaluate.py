@@ -52,8 +52,7 @@ def evaluate(db, truth_path) -> tuple[dict, dict]:
         check("project_code", (r["project_code"] or "").upper() == t["project_code"].upper(), t["project_code"], r["project_code"], f)
         check("buyer", fold(r["buyer"] or "") == fold(t["buyer"]), t["buyer"], r["buyer"], f)
         check("buyer_type", r["buyer_type"] == t["buyer_type"], t["buyer_type"], r["buyer_type"], f)
-        if t["type"] in ("award", "tender") and t["layout"] != "freetext":
-            check("agency", fold(r["agency"] or "") == fold(t["agency"]), t["agency"], r["agency"], f)
+        check("agency", fold(r["agency"] or "") == fold(t["agency"]), t["agency"], r["agency"], f)
         check("region", r["region_code"] == t["region_code"], t["region_code"], r["region_code"], f)
         check("published", (r["published"] or "")[:10] == t["published"], t["published"], r["published"], f)
         if t["type"] == "tender":
