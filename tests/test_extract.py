@@ -471,3 +471,16 @@ def test_winner_per_lot_after_its_marker_or_under_a_lot_heading():
         assert [(s.name, s.lot, s.amount) for s in n.winners()] == [("甲科技有限公司", "1", Decimal("1000000")),
                                                                     ("乙科技有限公司", "2", Decimal("500000"))], body
         assert n.award_total == Decimal("1500000")
+
+
+def test_title_from_a_heading_without_its_wrappers():
+    for heading, title in [("关于某市公安局视频监控项目的采购公告", "某市公安局视频监控项目"),
+                           ("某市公安局视频监控项目（项目编号：ABC-123）中标公告", "某市公安局视频监控项目"),
+                           ("某市公安局视频监控项目公开招标公告（第二次）", "某市公安局视频监控项目"),
+                           ("某市公安局2023年视频监控项目竞争性磋商成交公告", "某市公安局2023年视频监控项目"),
+                           ("某学院基因测序仪采购招标公告", "某学院基因测序仪采购")]:
+        text = f"{heading}\n采购人：某单位\n"
+        n = extract_notice(text)
+        assert n.title == title, heading
+        fact = next(f for f in n.facts if f.field == "title")
+        assert text[fact.start:fact.end] == title

@@ -45,6 +45,8 @@ _LOT = re.compile(
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
+_REMARK_AT_END = re.compile(r"\s*\([^()]*\)\s*$")
+_CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
 _LIST_SEP = re.compile(r"\s*[;；、/]\s*|\s+(?=\(?\d{1,2}[.、)])")
@@ -466,18 +468,35 @@ def _looks_like_heading(line: str) -> bool:
     return bare.endswith(HEADING_ENDINGS) or bare.lower().startswith(HEADING_STARTS)
 
 
-def _title_from_heading(heading: str) -> str:
-    """The project name inside a heading: the heading without its notice-type ending."""
+def _title_from_heading(heading: str) -> tuple[int, int]:
+    """Where the project name is inside a heading: without its notice-type ending, the method before
+    it (…项目公开招标公告), a bracketed code (（项目编号：X）) and the wrapper 关于…的."""
     folded = fold(heading)
     m = re.match(r"(?:%s)[^:]{0,30}:\s*(?=\S)" % "|".join(HEADING_STARTS), folded)
     if m:  # "Notice of Contract Award: Supply of …"
-        return heading[m.end():]
+        return m.end(), len(heading)
+    start, end = 0, len(heading)
+    tail = len(_REMARK_AT_END.sub("", folded))  # "（第二次）", "（一）" after the type
     for _, keywords in type_rules()[0]:
-        for k in keywords:
-            i = folded.rfind(k)
-            if i > 0 and i + len(k) >= len(folded) - 6:
-                return heading[:i].rstrip(" -—_:：")
-    return heading
+        i = next((j for j, k in ((folded.rfind(k), k) for k in keywords) if j > 0 and j + len(k) >= tail - 6), None)
+        if i is not None:
+            end = i
+            break
+    code = _CODE_BRACKET.search(folded, 0, end)
+    if code and code.start() > 0:
+        end = code.start()
+    # A method before the type, or running into it: "…项目公开招标公告" (招标公告 is the type's keyword).
+    methods = [w for _, words in type_rules()[2] for w in words]
+    while True:
+        end = len(folded[:end].rstrip(" -—_:的"))
+        cut = next((end - k for w in methods for k in range(1, len(w) + 1)
+                    if end - k > 2 and folded.startswith(w, end - k)), None)
+        if cut is None:
+            break
+        end = cut
+    if folded.startswith("关于") and end > 4:
+        start = 2
+    return start, end
 
 
 def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> None:
@@ -490,9 +509,10 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
         notice.title = text[s:e].strip()
         _span_fact(notice, "title", text, s, e, value=notice.title)
     elif notice.heading:
-        notice.title = _title_from_heading(notice.heading)
+        s, e = _title_from_heading(notice.heading)
+        notice.title = notice.heading[s:e]
         heading = next(f for f in notice.facts if f.field == "heading")
-        _span_fact(notice, "title", text, heading.start, heading.start + len(notice.title), note="from the heading")
+        _span_fact(notice, "title", text, heading.start + s, heading.start + e, note="from the heading")
     hit = scan.first("project_code")
     if hit:
         m = _CODE.search(folded, hit.start, hit.end)
