@@ -87,3 +87,13 @@ def test_wan_yuan_is_exact(value):
 def test_capital_numerals_roundtrip(value):
     capital = cn2an.an2cn(str(value), "rmb")
     assert parse_amount(fold(capital)).value == value
+
+
+def test_thousands_grouped_by_spaces_before_a_unit():
+    from sousveil.extract.amounts import find_amount
+
+    assert find_amount("50 000元")[0].value == Decimal("50000")
+    assert find_amount("12 345 678.00元")[0].value == Decimal("12345678.00")
+    # A lot number before a sum stays apart from it.
+    assert find_amount("包12 100万元")[0].value == Decimal("1000000")
+    assert find_amount("第1包 100万元")[0].value == Decimal("1000000")

@@ -20,7 +20,9 @@ SCALE = {"元": 1, "圆": 1, "千元": 1000, "万元": 10_000, "万": 10_000, "�
 
 _ARABIC = re.compile(
     r"(?P<cur>¥|\$|rmb|cny|人民币|人民幣)?\s*[:]?\s*(?:(?:大写|小写)\s*[:]?\s*)?"
-    r"(?P<num>\d{1,3}(?:[,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    # Thousands grouped by spaces (50 000元) only before a unit, and not after a word (包12 100万元).
+    r"(?P<num>(?<![\w.])\d{2,3}(?:[ \xa0]\d{3})+(?:\.\d+)?(?=\s*(?:元|万|亿|million))"
+    r"|\d{1,3}(?:[,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?!\s*%|\d|\.\d)\s*(?:(?P<unit>百万元|亿元|万元|千元|元|圆|亿|万|million|m(?![a-z]))|\((?P<punit>百万元|亿元|万元|千元|元)\))?"
 )
 _CAP_DIGITS = "零〇壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千两"
@@ -92,7 +94,7 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
             span = _trim(text, (arabic.start("num"), arabic.end()))
             return Amount(None, f"currency:{currency}",
                           note=f"{text[span[0]:span[1]]} {currency}, not converted to CNY"), span
-        num = Decimal(arabic.group("num").replace(",", ""))
+        num = Decimal(re.sub(r"[,\s]", "", arabic.group("num")))
         unit = arabic.group("unit") or arabic.group("punit") or default_unit
         note = None
         if unit is None:
