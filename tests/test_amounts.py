@@ -97,3 +97,12 @@ def test_thousands_grouped_by_spaces_before_a_unit():
     # A lot number before a sum stays apart from it.
     assert find_amount("包12 100万元")[0].value == Decimal("1000000")
     assert find_amount("第1包 100万元")[0].value == Decimal("1000000")
+
+
+def test_an_approximate_sum_says_so():
+    from sousveil.extract.amounts import find_amount
+
+    for text in ["约100万元", "100万元左右", "预计：100万元"]:
+        amount = find_amount(text)[0]
+        assert amount.value == Decimal("1000000") and amount.note.startswith("approximate"), text
+    assert find_amount("100万元")[0].note is None

@@ -43,6 +43,8 @@ _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".jo
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
 _MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
 _ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
+_ABOUT_BEFORE = re.compile(r"(?:约|大约|约为|预计)\s*[:：]?\s*$")
+_ABOUT_AFTER = re.compile(r"\s*(?:左右|上下)")
 _PER = re.compile(r"\s*(?:/|每)\s*([^\s,;:()0-9]{1,4})")
 _CAP_VALUE = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _CAP_VALUE.update({c: i for i, c in enumerate("〇一二三四五六七八九")})
@@ -104,6 +106,8 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
         value = num * SCALE[unit]
         if cap_value is not None and cap_value != value:
             note = f"capital numerals say {cap_value}; figures say {value}"
+        elif _ABOUT_BEFORE.search(text, 0, arabic.start()) or _ABOUT_AFTER.match(text, arabic.end()):
+            note = "approximate: the notice says about (约, 左右)"
         span = (arabic.start("num") if not arabic.group("cur") else arabic.start("cur"), arabic.end())
         unit_name = {"万": "万元", "亿": "亿元", "圆": "元", "m": "million"}.get(unit, unit)
         return Amount(value, "ok", unit_name, note), _trim(text, span)
