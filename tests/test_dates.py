@@ -23,6 +23,11 @@ def test_forms_from_real_notices():
     assert isos("开标时间：2024年3月5日上午9时30分") == ["2024-03-05T09:30"]
     assert isos("2024年3月5日下午2时30分") == ["2024-03-05T14:30"]
     assert isos("2024-03-05 09:30:00") == ["2024-03-05T09:30"]
+    # The zero of a year as typed in official letters; 元月 for January; 号 for the day.
+    for zero in "〇○0O零":
+        assert isos(f"二{zero}二五年六月三日") == ["2025-06-03"], zero
+    assert isos("2025年元月3日") == ["2025-01-03"] and isos("二〇二五年元月三日") == ["2025-01-03"]
+    assert isos("2025年6月3号") == ["2025-06-03"] and find_dates("2025年6月3号")[0].end == len("2025年6月3号")
 
 
 def test_invalid_dates_are_not_found():

@@ -13,14 +13,16 @@ from datetime import date
 # Spaces only between the parts, never a line break or a tab: "2023年5月" at the end of a table
 # row must not take the next row's number as its day. 年 goes with 月, and - / . with themselves.
 _NUMERIC = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})[ ]*(?:年[ ]*(?P<m>\d{1,2})[ ]*月[ ]*(?P<d>\d{1,2})(?!\d)[ ]*日?"
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[ ]*(?:年[ ]*(?P<m>\d{1,2}|元)[ ]*月[ ]*(?P<d>\d{1,2})(?!\d)[ ]*[日号]?"
     r"|(?P<sep>[\-/.])[ ]*(?P<m2>\d{1,2})[ ]*(?P=sep)[ ]*(?P<d2>\d{1,2})(?!\d))"
     r"(?:[ ]*T?[ ]*(?P<half>上午|下午|中午|晚上)?[ ]*(?P<H>\d{1,2})[ ]*(?:[:]|时|点)[ ]*(?:(?P<M>\d{1,2})[ ]*分?)?"
     r"(?:[ ]*:[ ]*(?P<S>\d{1,2}))?)?"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_CN_DIGITS.update({"零": 0, "○": 0, "o": 0, "O": 0})
-_CHINESE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})[ ]*年[ ]*(?P<m>[一二三四五六七八九十]{1,2})[ ]*月[ ]*(?P<d>[一二三四五六七八九十]{1,3})[ ]*日")
+# The zero of a year is typed many ways: 〇, 零, ○ (a circle), 0, or the letter O.
+_CN_DIGITS.update({"零": 0, "○": 0, "o": 0, "O": 0, "0": 0, "元": 1})  # 元月: the first month
+_CHINESE = re.compile(r"(?P<y>[〇零○0oO一二三四五六七八九]{4})[ ]*年[ ]*(?P<m>[一二三四五六七八九十]{1,2}|元)[ ]*月"
+                      r"[ ]*(?P<d>[一二三四五六七八九十]{1,3})[ ]*[日号]")
 
 
 # English forms (folded text is lower case): 15 march 2021, 15 mar 2021, march 15, 2021.
@@ -73,7 +75,8 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
         if hh is not None and hh < 12 and m.group("half") in ("下午", "晚上"):  # 下午2:30 is 14:30
             hh += 12
         mm = int(m.group("M")) if m.group("M") else None
-        iso = _iso(int(m.group("y")), int(m.group("m") or m.group("m2")), int(m.group("d") or m.group("d2")), hh, mm)
+        month = m.group("m") or m.group("m2")
+        iso = _iso(int(m.group("y")), 1 if month == "元" else int(month), int(m.group("d") or m.group("d2")), hh, mm)
         if iso:
             end = m.end()
             while end > m.start() and text[end - 1].isspace():
