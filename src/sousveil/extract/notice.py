@@ -45,7 +45,6 @@ _LOT = re.compile(
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
-_REMARK_AT_END = re.compile(r"\s*\([^()]*\)\s*$")
 _CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
@@ -53,18 +52,19 @@ _LIST_SEP = re.compile(r"\s*[;；、/]\s*|\s+(?=\(?\d{1,2}[.、)])")
 _LIST_NUMBER = re.compile(r"\(?\d{1,2}[.、)]\s*")
 _LOT_CELL = re.compile(rf"^第?(?:{_LOT_WORDS})?|(?:包|标段|标项|号)$")
 _REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
+_REMARK_AT_END = re.compile(_REMARK.pattern + "$")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
 _CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
 _TRAILING = " \t:：,，;；。.、"
+# A company's name in a sentence: the shortest run of name characters up to a company word.
+_COMPANY_IN_TEXT = r"(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
 _SUPPLIER_BY_VERB = re.compile(
-    r"(?:确定|推荐|选定)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
-    r"\s*为\s*(?:本项目的?|该项目的?)?(?:第一)?(?:中标|成交|中选)(?:供应商|人|单位|候选人)?"
+    r"(?:确定|推荐|选定)?" + _COMPANY_IN_TEXT + r"\s*为\s*(?:本项目的?|该项目的?)?(?:第一)?(?:中标|成交|中选)(?:供应商|人|单位|候选人)?"
 )
 # "甲公司以100万元中标" / "由甲公司以人民币98.5万元成交": the name and the price in one clause.
 _SUPPLIER_BY_PRICE = re.compile(
-    r"(?:由\s*)?(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
-    r"\s*以\s*(?P<price>(?:人民币|¥|rmb)?\s*[\d,.]+\s*(?:万|亿)?元)\s*(?:的价格|的报价|的总价)?\s*(?:中标|成交|中选)"
+    r"(?:由\s*)?" + _COMPANY_IN_TEXT + r"\s*以\s*(?P<price>(?:人民币|¥|rmb)?\s*[\d,.]+\s*(?:万|亿)?元)\s*(?:的价格|的报价|的总价)?\s*(?:中标|成交|中选)"
 )
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
@@ -76,11 +76,10 @@ _LOT_ANY = re.compile(
 # "某代理公司受某某局（的）委托": the buyer in free-text notices.
 _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
 # "受某市公安局委托，某招标有限公司（以下简称…）对…进行公开招标": the agency after the buyer.
-_AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所|事务所))"
-                             r"\s*(?:\([^)]*\))?\s*(?:现)?(?:对|就|拟对|将对)")
+_AGENCY_NAME = r"(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所))\s*(?:\([^)]*\))?\s*"  # (以下简称…) may follow
+_AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*" + _AGENCY_NAME + r"(?:现)?(?:对|就|拟对|将对)")
 # "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
-_AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所))"
-                                 r"\s*(?:\([^)]*\))?\s*受[^\s,，;；。:：、()（）]{4,40}?委托")
+_AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?" + _AGENCY_NAME + r"受[^\s,，;；。:：、()（）]{4,40}?委托")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -312,7 +311,6 @@ class Scan:
             for pattern in (_AGENCY_BY_VERB, _AGENCY_BEFORE_VERB):
                 for m in pattern.finditer(cell):
                     self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
-
 
     def _heading_date_field(self, rest: str) -> str | None:
         for end, label in self.voc.automaton.iter_long(rest):

@@ -26,11 +26,11 @@ MARKERS = {
 }
 PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts", "personal_account": "account"}
 
-# Written out to escape harvesters too: abc(at)163.com, abc[at]163.com, abc#163.com.
-_EMAIL = re.compile(r"[a-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\]|#)\s*[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?![a-z])", re.I)
-# A surname with a form of address, wherever it stands: "联系方式：王女士，159…", "，刘老师".
-_ADDRESSED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|老师)(?![\u4e00-\u9fff])"
-                        r"|\b(?:mr|mrs|ms|miss|dr)\.?[ ]+[a-z][a-z'\-]*(?:[ ][a-z][a-z'\-]*){0,2}", re.I)
+# Written out to escape harvesters too: abc(at)163.com, abc[at]163.com, abc#163.com (folded text: lower case).
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+(?:@|\s*(?:\(at\)|\[at\]|#)\s*)[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?![a-z])")
+# A surname with a form of address, wherever it stands: "联系方式：王女士，159…", "，刘老师", "Mr. Chan Tai-man".
+_FORM_OF_ADDRESS = re.compile(r"先生|女士|小姐|老师")
+_LATIN_ADDRESSED = re.compile(r"\b(?:mr|mrs|ms|miss|dr)\.?[ ]+[a-z][a-z'\-]*(?:[ ][a-z][a-z'\-]*){0,2}")
 # Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
 _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d|\.\d)")
 # Resident identity card numbers: region, birth date, sequence and an ISO 7064 check character.
@@ -64,9 +64,29 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
     spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
     spans += [(m.start(), m.end(), "id_number") for m in _ID_NUMBER.finditer(folded) if _id_checks(m.group())]
-    spans += [(m.start(), m.end(), "person") for m in _ADDRESSED.finditer(folded)]
+    spans += _addressed(folded)
     spans += _labelled(folded)
     return _apply(text, folded, spans)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _addressed(folded: str) -> list[tuple[int, int, str]]:
+    """A surname of one or two characters before 先生, 女士, 小姐 or 老师, standing apart (after
+    punctuation or a space, not inside a longer word); a Latin name after Mr, Ms or Dr."""
+    spans = []
+    for m in _FORM_OF_ADDRESS.finditer(folded):
+        i = m.start()
+        n = 0
+        while n < 3 and i - n - 1 >= 0 and _is_cjk(folded[i - n - 1]):
+            n += 1
+        if 1 <= n <= 2 and not (m.end() < len(folded) and _is_cjk(folded[m.end()])):
+            spans.append((i - n, m.end(), "person"))
+    if "mr" in folded or "ms" in folded or "miss" in folded or "dr" in folded:  # the regex walks every position
+        spans += [(m.start(), m.end(), "person") for m in _LATIN_ADDRESSED.finditer(folded)]
+    return spans
 
 
 def _id_checks(number: str) -> bool:
