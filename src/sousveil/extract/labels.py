@@ -17,7 +17,9 @@ HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.�
 
 _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
-_SEPARATOR = re.compile(r"\s*(:|为|是(?!否))\s*")
+# "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/notice.py).
+_SEPARATOR = re.compile(r"\s*(:|为|是(?!否)|由(?=[^\n]{0,40}?(?:更正|变更|调整|修改|更改|改)为))\s*")
+_BEFORE_CHANGE = ("更正前", "变更前", "调整前", "修改前", "更改前")
 # A qualifier in brackets between a label and its colon: 合同金额(大写):, 乙方(供应商):, 采购人(甲方):.
 _QUALIFIER = re.compile(r"\s*(\([^():]{1,10}\))\s*(:)\s*")
 
@@ -46,9 +48,13 @@ class Vocabulary:
     not_publication: tuple  # words before a date that make it a deadline, not a signature's date
 
     def matches(self, text: str) -> list[LabelMatch]:
-        """Labels followed by a separator, leftmost-longest, in one pass over `text`."""
+        """Labels followed by a separator, leftmost-longest, in one pass over `text`. A label of the
+        value before a change (原预算金额, 更正前开标时间) is left out: its value is no longer the notice's."""
         out = []
         for end, label in self.automaton.iter_long(text):
+            before = end + 1 - len(label)
+            if before > 0 and (text[before - 1] == "原" or text.endswith(_BEFORE_CHANGE, 0, before)):
+                continue
             m = _SEPARATOR.match(text, end + 1)
             if m:
                 start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded

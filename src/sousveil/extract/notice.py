@@ -46,6 +46,7 @@ _LOT = re.compile(
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
 _CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
+_CHANGED_TO = re.compile(r"(?:现|已)?(?:更正|变更|调整|修改|更改|改)为\s*:?")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
 _LIST_SEP = re.compile(r"\s*[;；、/]\s*|\s+(?=\(?\d{1,2}[.、)])")
@@ -291,7 +292,7 @@ class Scan:
             lot_here = here[-1] if here else lot
             if not field:
                 continue
-            if m.sep != ":" and field not in ("supplier", "award", "budget"):
+            if m.sep not in (":", "由") and field not in ("supplier", "award", "budget"):
                 continue
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
             if m.sep != ":" and field == "supplier" and not _is_org(self.folded[m.value_start:end]):
@@ -330,6 +331,9 @@ class Scan:
         return self.voc.field(bare, scope)
 
     def _add(self, field: str, label: str, start: int, end: int, lot, scope) -> None:
+        change = _CHANGED_TO.search(self.folded, start, end)
+        if change:  # "预算金额为100万元，现更正为120万元", "开标时间由…变更为…": the value after the change
+            start = change.end()
         while start < end and self.folded[start] in " \t":
             start += 1
         while end > start and self.folded[end - 1] in _TRAILING:
