@@ -496,3 +496,13 @@ def test_a_correction_in_free_text_gives_the_value_after_the_change():
     n = extract_notice(text)
     fact = next(f for f in n.facts if f.field == "bid_opening")
     assert fact.value == "2023-05-17T09:30" and text[fact.start:fact.end].startswith("2023年5月17日")
+
+
+def test_item_tables_with_brand_and_model_in_one_cell():
+    for table, expected in [
+        ("货物名称\t品牌型号\t数量\t单价(元)\n人脸识别摄像机\t海康威视 DS-2CD7A47\t10台\t5000",
+         ("人脸识别摄像机", "海康威视", "DS-2CD7A47", Decimal("10"), "台", Decimal("5000"))),
+        ("主要标的名称\t品牌/型号\t数量\t单价\n服务器\t浪潮/NF5280M6\t3（台）\t￥45,000.00",
+         ("服务器", "浪潮", "NF5280M6", Decimal("3"), "台", Decimal("45000.00")))]:
+        n = extract_notice(f"某市公安局项目中标公告\n采购人：某市公安局\n六、主要标的信息\n{table}\n")
+        assert [(i.name, i.brand, i.model, i.quantity, i.unit, i.unit_price) for i in n.items] == [expected]

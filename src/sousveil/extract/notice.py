@@ -46,6 +46,7 @@ _LOT = re.compile(
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
 _CODE = re.compile(r"[^\s,，;；。]+")
 _CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
+_BRAND_MODEL = re.compile(r"\s*[/、;；]\s*|\s+")
 _CHANGED_TO = re.compile(r"(?:现|已)?(?:更正|变更|调整|修改|更改|改)为\s*:?")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
@@ -783,7 +784,7 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
 def _items(notice: Notice, text: str, scan: Scan) -> None:
     for table, _scope, lot in scan.tables:
         cols = table.columns
-        if "item_name" not in cols or not ({"brand", "model", "quantity", "unit_price"} & set(cols)):
+        if "item_name" not in cols or not ({"brand", "model", "brand_model", "quantity", "unit_price"} & set(cols)):
             continue
         idx = {c: cols.index(c) for c in set(cols) if c}
         price_unit = unit_from_label(table.headers[idx["unit_price"]]) if "unit_price" in idx else None
@@ -795,6 +796,11 @@ def _items(notice: Notice, text: str, scan: Scan) -> None:
             item = Item(name=text[name.start:name.end], brand=_cell_text(text, row, idx, "brand"),
                         model=_cell_text(text, row, idx, "model"), unit=_cell_text(text, row, idx, "unit"),
                         start=row[0].start, end=row[-1].end)
+            both = _cell_text(text, row, idx, "brand_model")
+            if both and not (item.brand or item.model):
+                parts = _BRAND_MODEL.split(both, 1)
+                item.brand = parts[0] or None
+                item.model = (parts[1].strip() or None) if len(parts) > 1 else None
             if "lot" in idx and row[idx["lot"]].text:
                 item.lot = lot_key(row[idx["lot"]].text)
             else:
@@ -803,7 +809,7 @@ def _items(notice: Notice, text: str, scan: Scan) -> None:
                 m = re.match(r"\s*(\d+(?:\.\d+)?)\s*(\D{0,4})", row[idx["quantity"]].text)
                 if m:
                     item.quantity = Decimal(m.group(1))
-                    item.unit = item.unit or (m.group(2).strip() or None)
+                    item.unit = item.unit or (m.group(2).strip(" ()") or None)  # 3(台)
             if "unit_price" in idx and row[idx["unit_price"]].text:
                 amount = find_amount(row[idx["unit_price"]].text, price_unit or "元", per_unit=True)[0]
                 item.unit_price = amount.value
