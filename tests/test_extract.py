@@ -506,3 +506,11 @@ def test_item_tables_with_brand_and_model_in_one_cell():
          ("服务器", "浪潮", "NF5280M6", Decimal("3"), "台", Decimal("45000.00")))]:
         n = extract_notice(f"某市公安局项目中标公告\n采购人：某市公安局\n六、主要标的信息\n{table}\n")
         assert [(i.name, i.brand, i.model, i.quantity, i.unit, i.unit_price) for i in n.items] == [expected]
+
+
+def test_region_from_the_place_of_delivery_when_nothing_else_names_one():
+    n = extract_notice("某项目采购公告\n采购人：某单位\n项目实施地点：杭州市西湖区\n")
+    assert (n.region.city_code, n.region.county_code) == ("330100", "330106")
+    # The buyer's own place wins over where the goods go.
+    n = extract_notice("某项目采购公告\n采购人：宁波市公安局\n交货地点：杭州市西湖区\n")
+    assert n.region.city_code == "330200"

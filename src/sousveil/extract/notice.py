@@ -898,9 +898,11 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     mentions = []
     for s, e, p in sources:
         mentions += gaz.mentions(folded[s:e], s, p)
-    if not mentions:
-        for hit in scan.all("agency_address")[:1] + scan.all("supplier_address")[:0]:
-            mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, 9)
+    if not mentions:  # only when nothing above names a place: where the goods go, else the agency's address
+        for priority, field in ((8, "delivery_place"), (9, "agency_address")):
+            hit = scan.first(field)
+            if hit and not mentions:
+                mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, priority)
     region, evidence = regions.resolve(mentions, gaz)
     notice.region = region
     for level, m in evidence.items():
