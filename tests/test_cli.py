@@ -106,6 +106,7 @@ def test_show_unknown_notice(mixed_db):
 def test_stats(mixed_db):
     out = run_cli("stats", "--db", mixed_db).stdout
     assert "SYNTHETIC" in out and "by capability and year" in out and "by province" in out
+    assert "count each procurement once" in out  # the rule behind the sums is printed with them
     data = json.loads(run_cli("stats", "--db", mixed_db, "--json").stdout)
     assert data["totals"]["notices"] == 401 and data["totals"]["synthetic"] == 400
     assert any(r["province"] == "广东省" for r in data["by_province"])

@@ -255,6 +255,8 @@ def stats(db_path, top, as_json):
     if t["republished"]:
         out.print(f"{t['republished']} notices are republished copies of others: the sums below count each notice once",
                   highlight=False)
+    out.print("Award values count each procurement once: from its award notices, else its contracts, else its other"
+              " notices (a contract or an acceptance repeating an award's sum is not added again)", highlight=False)
     if t["synthetic"]:
         out.print(f"[bold magenta]{t['synthetic']} of {t['notices']} notices are {SYNTHETIC_LABEL} "
                   f"(generated test data): the figures below include them, see the 'synthetic' columns.[/]")
