@@ -269,6 +269,7 @@ def test_overview_chart_and_map_link_to_searches(app, web_db):
     assert "/-/buyer?name=" in html and "/-/supplier?name=" in html
     value = app.get("/?measure=award_value").text
     assert 'class="selected">awarded value' in value
+    assert "each procurement&#39;s value counted once" in html
 
 
 def test_party_pages(app, web_db):
