@@ -514,3 +514,17 @@ def test_region_from_the_place_of_delivery_when_nothing_else_names_one():
     # The buyer's own place wins over where the goods go.
     n = extract_notice("某项目采购公告\n采购人：宁波市公安局\n交货地点：杭州市西湖区\n")
     assert n.region.city_code == "330200"
+
+
+def test_the_budget_before_the_ceiling_price_and_a_label_running_into_its_figure():
+    for body in ["预算金额：200万元\n最高限价：180万元", "最高限价：180万元\n预算金额：200万元"]:
+        n = extract_notice(f"某项目招标公告\n采购人：某单位\n{body}\n")
+        assert n.budget == Decimal("2000000"), body
+        assert [f.value for f in n.facts if f.field == "ceiling_price"] == ["1800000"]
+    n = extract_notice("某项目招标公告\n采购人：某单位\n最高限价：180万元\n")
+    assert n.budget == Decimal("1800000")
+    assert any(f.field == "budget" and f.origin == "derived" and "ceiling" in f.note for f in n.facts)
+    n = extract_notice("某项目招标公告\n第一包：预算金额100万元\n第二包：预算金额50万元\n")
+    assert n.budget == Decimal("1500000")
+    # Inside a sentence the label is not taken without its colon: boilerplate names thresholds.
+    assert extract_notice("某项目招标公告\n本办法适用于采购预算金额100万元以上的项目\n").budget is None

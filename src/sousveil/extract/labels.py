@@ -19,6 +19,8 @@ _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
 # "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/notice.py).
 _SEPARATOR = re.compile(r"\s*(:|为|是(?!否)|由(?=[^\n]{0,40}?(?:更正|变更|调整|修改|更改|改)为))\s*")
+_FIGURE = re.compile(r"\d|¥|人民币|rmb")
+_CLAUSE_START = "\n\t:;,。、 "
 _BEFORE_CHANGE = ("更正前", "变更前", "调整前", "修改前", "更改前")
 # A qualifier in brackets between a label and its colon: 合同金额(大写):, 乙方(供应商):, 采购人(甲方):.
 _QUALIFIER = re.compile(r"\s*(\([^():]{1,10}\))\s*(:)\s*")
@@ -64,6 +66,9 @@ class Vocabulary:
                 if m:  # the label keeps its qualifier: a unit in it (预算(万元)) is read with the amount
                     start = text.rfind(label[0], 0, end + 1)
                     out.append(LabelMatch(start, m.end(1), m.end(), label + m.group(1).replace(" ", ""), ":"))
+            elif _FIGURE.match(text, end + 1) and (before == 0 or text[before - 1] in _CLAUSE_START):
+                # "第一包：预算金额100万元": a label that opens a clause and runs into its figure
+                out.append(LabelMatch(before, end + 1, end + 1, label, ""))
         return out
 
     def field(self, label: str, scope: str | None = None) -> str | None:

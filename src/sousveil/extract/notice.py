@@ -293,7 +293,7 @@ class Scan:
             lot_here = here[-1] if here else lot
             if not field:
                 continue
-            if m.sep not in (":", "由") and field not in ("supplier", "award", "budget"):
+            if m.sep not in (":", "由") and field not in ("supplier", "award", "budget", "ceiling_price"):
                 continue
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
             if m.sep != ":" and field == "supplier" and not _is_org(self.folded[m.value_start:end]):
@@ -760,18 +760,25 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     elif chosen is None and notice.type == "award" and winners:
         notice.amount_status = "absent"
 
-    budgets = []
-    for hit in scan.all("budget"):
-        amount, span = find_amount(folded[hit.start:hit.end], unit_from_label(hit.label))
-        if amount.value is None:
-            notice.facts.append(Fact("budget", None, hit.start, hit.end, lot=hit.lot, note=f"{amount.status}: {amount.note}"))
-            continue
-        s, e = hit.start + span[0], hit.start + span[1]
-        budgets.append((hit, amount))
-        _span_fact(notice, "budget", text, s, e, value=yuan(amount.value), lot=hit.lot, note=amount.note)
+    found: dict[str, list] = {"budget": [], "ceiling_price": []}
+    for field, hits in found.items():
+        for hit in scan.all(field):
+            amount, span = find_amount(folded[hit.start:hit.end], unit_from_label(hit.label))
+            if amount.value is None:
+                notice.facts.append(Fact(field, None, hit.start, hit.end, lot=hit.lot, note=f"{amount.status}: {amount.note}"))
+                continue
+            s, e = hit.start + span[0], hit.start + span[1]
+            hits.append((hit, amount, s, e))
+            _span_fact(notice, field, text, s, e, value=yuan(amount.value), lot=hit.lot, note=amount.note)
+    budgets = found["budget"]
+    if not budgets and found["ceiling_price"]:  # 最高限价 alone: the most the buyer will pay
+        budgets = found["ceiling_price"]
+        for hit, amount, s, e in budgets:
+            notice.facts.append(Fact("budget", yuan(amount.value), s, e, lot=hit.lot, origin="derived",
+                                     note="no budget given: the ceiling price (最高限价)"))
     if budgets:
         lots = {}
-        for hit, amount in budgets:
+        for hit, amount, _, _ in budgets:
             lots.setdefault(hit.lot, amount.value)
         if None in lots or len(lots) == 1:
             notice.budget = lots.get(None, next(iter(lots.values())))
