@@ -85,3 +85,11 @@ def test_written_out_emails_and_personal_accounts():
         assert reds and reds[0].kind in ("email", "account")
     # Hash signs in ordinary text are no e-mail address.
     assert redact("第3#楼，编号A#12")[0] == "第3#楼，编号A#12"
+
+
+def test_a_surname_with_a_title_is_a_person_but_words_ending_in_the_title_are_not():
+    assert redact("联系方式：王工 13812345678")[0] == "联系方式：[姓名已删除] [手机号已删除]"
+    assert redact("联系人：李总，0755-12345678")[0] == "联系人：[姓名已删除]，0755-12345678"
+    assert redact("，张主任，")[0] == "，[姓名已删除]，"
+    for text in ["（施工）", "员工 10人", "化工 园区", "汪工程师负责"]:
+        assert redact(text)[0] == text

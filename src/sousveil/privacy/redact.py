@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..data_files import load_yaml
 from ..extract.labels import HEADING_PREFIX, vocabulary
 from ..extract.tables import read_table
 from ..text import fold
@@ -73,9 +74,17 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+@functools.lru_cache(maxsize=1)
+def _surname_titled() -> re.Pattern:
+    data = load_yaml("surnames.yaml")
+    titles = "|".join(sorted(data["titles"], key=len, reverse=True))
+    return re.compile(rf"(?<![\u4e00-\u9fff])[{data['surnames']}](?:{titles})(?![\u4e00-\u9fff])")
+
+
 def _addressed(folded: str) -> list[tuple[int, int, str]]:
     """A surname of one or two characters before 先生, 女士, 小姐 or 老师, standing apart (after
-    punctuation or a space, not inside a longer word); a Latin name after Mr, Ms or Dr."""
+    punctuation or a space, not inside a longer word); a common surname with a title (王工, 李总,
+    data/surnames.yaml); a Latin name after Mr, Ms or Dr."""
     spans = []
     for m in _FORM_OF_ADDRESS.finditer(folded):
         i = m.start()
@@ -84,6 +93,7 @@ def _addressed(folded: str) -> list[tuple[int, int, str]]:
             n += 1
         if 1 <= n <= 2 and not (m.end() < len(folded) and _is_cjk(folded[m.end()])):
             spans.append((i - n, m.end(), "person"))
+    spans += [(m.start(), m.end(), "person") for m in _surname_titled().finditer(folded)]
     if "mr" in folded or "ms" in folded or "miss" in folded or "dr" in folded:  # the regex walks every position
         spans += [(m.start(), m.end(), "person") for m in _LATIN_ADDRESSED.finditer(folded)]
     return spans
