@@ -490,8 +490,9 @@ def test_a_correction_in_free_text_gives_the_value_after_the_change():
     heading = "某市公安局视频监控项目更正公告\n采购人：某市公安局\n"
     n = extract_notice(heading + "更正事项：原公告中预算金额为100万元，现更正为120万元。\n")
     assert n.budget == Decimal("1200000")
-    n = extract_notice(heading + "原预算金额：100万元\n更正后预算金额：120万元\n")
-    assert n.budget == Decimal("1200000") and [f.value for f in n.facts if f.field == "budget"] == ["1200000"]
+    for body in ["原预算金额：100万元\n更正后预算金额：120万元", "更正前：预算金额100万元；更正后：预算金额120万元"]:
+        n = extract_notice(heading + body + "\n")
+        assert n.budget == Decimal("1200000") and [f.value for f in n.facts if f.field == "budget"] == ["1200000"], body
     text = heading + "更正内容：开标时间由2023年5月10日9:30变更为2023年5月17日9:30。\n"
     n = extract_notice(text)
     fact = next(f for f in n.facts if f.field == "bid_opening")

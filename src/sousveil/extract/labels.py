@@ -17,8 +17,10 @@ HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.�
 
 _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
+# The words of a correction: "预算金额为100万元，现更正为120万元", "开标时间由…变更为…".
+CHANGED_TO = r"(?:现|已)?(?:更正|变更|调整|修改|更改)为"
 # "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/notice.py).
-_SEPARATOR = re.compile(r"\s*(:|为|是(?!否)|由(?=[^\n]{0,40}?(?:更正|变更|调整|修改|更改|改)为))\s*")
+_SEPARATOR = re.compile(rf"\s*(:|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
 _FIGURE = re.compile(r"\d|¥|人民币|rmb")
 _CLAUSE_START = "\n\t:;,。、 "
 _BEFORE_CHANGE = ("更正前", "变更前", "调整前", "修改前", "更改前")
@@ -55,8 +57,9 @@ class Vocabulary:
         out = []
         for end, label in self.automaton.iter_long(text):
             before = end + 1 - len(label)
-            if before > 0 and (text[before - 1] == "原" or text.endswith(_BEFORE_CHANGE, 0, before)):
-                continue
+            if before > 0 and (text[before - 1] == "原" or text.endswith(_BEFORE_CHANGE, 0, before)
+                               or text[max(0, before - 5):before].rstrip(": ").endswith(_BEFORE_CHANGE)):
+                continue  # 原预算金额, 更正前预算金额, "更正前：预算金额100万元"
             m = _SEPARATOR.match(text, end + 1)
             if m:
                 start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded

@@ -19,7 +19,7 @@ from ..text import fold
 from . import region as regions
 from .amounts import find_amount, precision, unit_from_label, yuan
 from .dates import find_dates, find_months, first_date
-from .labels import HEADING_PREFIX, scope_of_heading, vocabulary
+from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, vocabulary
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
 # English headings name the notice first: "Notice of Contract Award: Supply of …" (folded: lower case).
@@ -47,7 +47,7 @@ _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|�
 _CODE = re.compile(r"[^\s,，;；。]+")
 _CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
 _BRAND_MODEL = re.compile(r"\s*[/、;；]\s*|\s+")
-_CHANGED_TO = re.compile(r"(?:现|已)?(?:更正|变更|调整|修改|更改|改)为\s*:?")
+_CHANGED_TO = re.compile(CHANGED_TO + r"\s*:?")
 _HAS_SUM = re.compile(r"\d\s*(?:万|亿)?元")
 
 _LIST_SEP = re.compile(r"\s*[;；、/]\s*|\s+(?=\(?\d{1,2}[.、)])")
