@@ -23,6 +23,7 @@ def test_forms_from_real_notices():
     assert isos("开标时间：2024年3月5日上午9时30分") == ["2024-03-05T09:30"]
     assert isos("2024年3月5日下午2时30分") == ["2024-03-05T14:30"]
     assert isos("2024-03-05 09:30:00") == ["2024-03-05T09:30"]
+    assert isos("2024-03-05T09:30:00+08:00") == ["2024-03-05T09:30"]  # folded text has a lower-case t
     # The zero of a year as typed in official letters; 元月 for January; 号 for the day.
     for zero in "〇○0O零":
         assert isos(f"二{zero}二五年六月三日") == ["2025-06-03"], zero
