@@ -55,3 +55,12 @@ def test_chinese_numeral_dates_roundtrip(day):
     digits = "〇一二三四五六七八九"
     text = "".join(digits[int(c)] for c in str(day.year)) + f"年{cn2an.an2cn(day.month)}月{cn2an.an2cn(day.day)}日"
     assert isos(text) == [day.isoformat()]
+
+
+def test_eight_digit_dates_only_in_a_labelled_date():
+    from sousveil.extract.notice import extract_notice
+
+    n = extract_notice("某项目中标公告\n发布日期：20250603\n项目编号：20250603\n")
+    assert n.published == "2025-06-03"
+    assert n.project_code == "20250603"
+    assert isos("项目编号：20250603") == []  # eight digits in free text are not a date

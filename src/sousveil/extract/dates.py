@@ -115,6 +115,20 @@ def find_months(text: str, offset: int = 0) -> list[FoundDate]:
     return found
 
 
+_COMPACT = re.compile(r"(?<![\d\-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d\-])")
+
+
+def find_compact_dates(text: str, offset: int = 0) -> list[FoundDate]:
+    """Dates written as eight digits (20250603). Only read in a labelled date's value: elsewhere
+    eight digits are as likely a project code or a number."""
+    found = []
+    for m in _COMPACT.finditer(text):
+        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if iso:
+            found.append(FoundDate(iso, offset + m.start(), offset + m.end()))
+    return found
+
+
 def first_date(text: str, offset: int = 0) -> FoundDate | None:
     dates = find_dates(text, offset)
     return dates[0] if dates else None

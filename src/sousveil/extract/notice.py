@@ -18,7 +18,7 @@ from ..model import Fact, Item, Notice, Supplier
 from ..text import fold
 from . import region as regions
 from .amounts import find_amount, precision, unit_from_label, yuan
-from .dates import find_dates, find_months, first_date
+from .dates import find_compact_dates, find_dates, find_months, first_date
 from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, vocabulary
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
@@ -837,6 +837,8 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
             found = find_dates(folded[hit.start:hit.end], hit.start)
             if not found and field == "intention_time":  # 预计采购时间: often a month (2023年5月)
                 found = find_months(folded[hit.start:hit.end], hit.start)
+            if not found:  # 发布日期：20250603
+                found = find_compact_dates(folded[hit.start:hit.end], hit.start)
             for d in found[:2]:
                 _span_fact(notice, field, text, d.start, d.end, value=d.iso, note=None if field != "published" else hit.label,
                            lot=hit.lot)
