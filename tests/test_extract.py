@@ -529,3 +529,15 @@ def test_the_budget_before_the_ceiling_price_and_a_label_running_into_its_figure
     assert n.budget == Decimal("1500000")
     # Inside a sentence the label is not taken without its colon: boilerplate names thresholds.
     assert extract_notice("某项目招标公告\n本办法适用于采购预算金额100万元以上的项目\n").budget is None
+
+
+def test_contract_notice_of_the_2020_template():
+    text = ("深圳市公安局视频监控系统采购合同公告\n一、合同编号：ZC-HT-2023-01\n二、合同名称：深圳市公安局视频监控系统采购合同\n"
+            "三、项目编号：SZCG-2023-001\n四、项目名称：深圳市公安局视频监控系统建设项目\n五、合同主体\n采购人（甲方）：深圳市公安局\n"
+            "地址：深圳市福田区某路1号\n供应商（乙方）：深圳某某科技有限公司\n地址：深圳市南山区某路2号\n六、合同主要信息\n"
+            "合同金额：3,450,000.00元\n采购方式：公开招标\n七、合同签订日期：2023-06-20\n八、合同公告日期：2023-06-22\n")
+    n = extract_notice(text)
+    assert (n.type, n.title, n.project_code, n.method) == ("contract", "深圳市公安局视频监控系统建设项目", "SZCG-2023-001", "公开招标")
+    assert n.buyer == "深圳市公安局" and [(s.name, s.amount) for s in n.winners()] == [("深圳某某科技有限公司", Decimal("3450000.00"))]
+    assert (n.award_total, n.published, n.region.county_code) == (Decimal("3450000.00"), "2023-06-22", "440304")
+    assert [f.value for f in n.facts if f.field == "contract_signed"] == ["2023-06-20"]

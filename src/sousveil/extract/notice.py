@@ -503,7 +503,9 @@ def _title_from_heading(heading: str) -> tuple[int, int]:
 
 
 def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> None:
-    hit = scan.first("title")
+    # The project's name before a contract's or a lot's (合同名称, 包组名称), which a notice may give first.
+    titles = scan.all("title")
+    hit = next((h for h in titles if "项目" in h.label), titles[0] if titles else None)
     if hit:
         s, e = hit.start, hit.end
         cut = re.search(r"\t|\s{2,}|[;；]", folded[s:e])
