@@ -541,3 +541,14 @@ def test_contract_notice_of_the_2020_template():
     assert n.buyer == "深圳市公安局" and [(s.name, s.amount) for s in n.winners()] == [("深圳某某科技有限公司", Decimal("3450000.00"))]
     assert (n.award_total, n.published, n.region.county_code) == (Decimal("3450000.00"), "2023-06-22", "440304")
     assert [f.value for f in n.facts if f.field == "contract_signed"] == ["2023-06-20"]
+
+
+def test_single_source_notice_of_the_2020_template():
+    text = ("某市公安局技侦设备单一来源采购公示\n一、项目信息\n采购人：某市公安局\n项目名称：某市公安局技侦设备采购项目\n"
+            "拟采购的货物或服务的预算金额：100万元\n二、拟定供应商信息\n名称：某某科技有限公司\n地址：某市某路3号\n"
+            "六、专业人员论证意见\n专业人员1：姓名：张三 职称：教授 工作单位：某大学\n专业人员2：\n姓名：李四\n职称：高级工程师\n")
+    rec = process(Source(text.encode("utf-8"), "single_source.txt"))
+    n = rec.notice
+    assert (n.type, n.buyer, n.budget) == ("single_source", "某市公安局", Decimal("1000000"))
+    assert [(s.name, s.role) for s in n.suppliers] == [("某某科技有限公司", "proposed")]
+    assert "张三" not in rec.text and "李四" not in rec.text  # the experts who argued for the single source
