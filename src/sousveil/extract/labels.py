@@ -57,7 +57,7 @@ class Vocabulary:
         out = []
         for end, label in self.automaton.iter_long(text):
             before = end + 1 - len(label)
-            if before > 0 and (text[before - 1] == "原" or text.endswith(_BEFORE_CHANGE, 0, before)
+            if before > 0 and (text[before - 1] == "原"
                                or text[max(0, before - 5):before].rstrip(": ").endswith(_BEFORE_CHANGE)):
                 continue  # 原预算金额, 更正前预算金额, "更正前：预算金额100万元"
             m = _SEPARATOR.match(text, end + 1)

@@ -29,8 +29,7 @@ PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts", "personal_a
 
 # Written out to escape harvesters too: abc(at)163.com, abc[at]163.com, abc#163.com (folded text: lower case).
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+(?:@|\s*(?:\(at\)|\[at\]|#)\s*)[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?![a-z])")
-# A surname with a form of address, wherever it stands: "联系方式：王女士，159…", "，刘老师", "Mr. Chan Tai-man".
-_FORM_OF_ADDRESS = re.compile(r"先生|女士|小姐|老师")
+# A Latin name after a form of address, wherever it stands: "Mr. Chan Tai-man".
 _LATIN_ADDRESSED = re.compile(r"\b(?:mr|mrs|ms|miss|dr)\.?[ ]+[a-z][a-z'\-]*(?:[ ][a-z][a-z'\-]*){0,2}")
 # Mainland mobile numbers: 11 digits from 13x-19x, optionally +86 and separators.
 _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d|\.\d)")
@@ -75,25 +74,28 @@ def _is_cjk(ch: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _surname_titled() -> re.Pattern:
+def _names_with_titles() -> tuple[re.Pattern, re.Pattern]:
+    """(a common surname and a title: 王工; a form of address: 女士) from data/surnames.yaml."""
     data = load_yaml("surnames.yaml")
     titles = "|".join(sorted(data["titles"], key=len, reverse=True))
-    return re.compile(rf"(?<![\u4e00-\u9fff])[{data['surnames']}](?:{titles})(?![\u4e00-\u9fff])")
+    return (re.compile(rf"(?<![\u4e00-\u9fff])[{data['surnames']}](?:{titles})(?![\u4e00-\u9fff])"),
+            re.compile("|".join(data["forms_of_address"])))
 
 
 def _addressed(folded: str) -> list[tuple[int, int, str]]:
     """A surname of one or two characters before 先生, 女士, 小姐 or 老师, standing apart (after
     punctuation or a space, not inside a longer word); a common surname with a title (王工, 李总,
     data/surnames.yaml); a Latin name after Mr, Ms or Dr."""
+    titled, address = _names_with_titles()
     spans = []
-    for m in _FORM_OF_ADDRESS.finditer(folded):
+    for m in address.finditer(folded):
         i = m.start()
         n = 0
         while n < 3 and i - n - 1 >= 0 and _is_cjk(folded[i - n - 1]):
             n += 1
         if 1 <= n <= 2 and not (m.end() < len(folded) and _is_cjk(folded[m.end()])):
             spans.append((i - n, m.end(), "person"))
-    spans += [(m.start(), m.end(), "person") for m in _surname_titled().finditer(folded)]
+    spans += [(m.start(), m.end(), "person") for m in titled.finditer(folded)]
     if "mr" in folded or "ms" in folded or "miss" in folded or "dr" in folded:  # the regex walks every position
         spans += [(m.start(), m.end(), "person") for m in _LATIN_ADDRESSED.finditer(folded)]
     return spans
