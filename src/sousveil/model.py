@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-NOTICE_TYPES = ("tender", "award", "correction", "cancellation", "single_source", "intention", "contract", "other")
+NOTICE_TYPES = ("tender", "candidates", "award", "correction", "cancellation", "single_source", "intention", "contract", "other")
 BUYER_TYPES = ("police", "procuratorate", "court", "prison", "education", "health", "other_government",
                "state_enterprise", "other")
 

@@ -44,6 +44,7 @@ _LOT = re.compile(
     r"|(?P<c>[a-z0-9])\s*包(?!括|装|含))"
 )
 _NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
+_VALUE_END = re.compile(r"[\t;；。]|\s{2,}|联系(?:人|电话|方式)|电话")
 _CODE = re.compile(r"[^\s,，;；。]+")
 _CODE_BRACKET = re.compile(r"\s*\([^()]*(?:编号|编码|项目号)[^()]*\)")
 _BRAND_MODEL = re.compile(r"\s*[/、;；]\s*|\s+")
@@ -55,9 +56,16 @@ _LIST_NUMBER = re.compile(r"\(?\d{1,2}[.、)]\s*")
 _LOT_CELL = re.compile(rf"^第?(?:{_LOT_WORDS})?|(?:包|标段|标项|号)$")
 _REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 _REMARK_AT_END = re.compile(_REMARK.pattern + "$")
+# A second name the institution bears (加挂牌子): 湖北省某研究院(省某评估中心) is one name.
+_ALTERNATE_NAME = re.compile(r"(?!以下|简称|原|曾用名)[^()]{2,30}(?:中心|研究院|研究所|委员会|办公室|局|院|所|站|公司)")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
 _ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
-_CONSORTIUM = re.compile(r"\s*\((?:联合体|联合体牵头人|牵头人)[^)]*\)\s*$")
+# A consortium after its members: 甲公司、乙公司(联合体), 甲公司、乙公司联合体, 甲公司与乙公司组成的联合体.
+_CONSORTIUM = re.compile(r"\s*(?:\((?:联合体|联合体牵头人|牵头人)[^)]*\)|(?:组成的|组成)?联合体(?:\([^)]*\))?)\s*$")
+# A member's role inside a consortium: 甲公司(牵头人), 乙公司(联合体成员), 牵头人:甲公司.
+_MEMBER_ROLE = re.compile(r"\s*\((?:联合体)?(?:牵头人|牵头方|牵头单位|主办方|成员|成员方|成员单位)\d*\)\s*$"
+                          r"|^\s*(?:联合体)?(?:牵头人|牵头方|牵头单位|成员|成员方|成员单位)\d*\s*:\s*")
+_MEMBER_SEP = re.compile(r"\s*(?:[;；、/,，]|(?<=[司院所心团厂])\s*[与和及]\s*)\s*")
 _TRAILING = " \t:：,，;；。.、"
 # A company's name in a sentence: the shortest run of name characters up to a company word.
 _COMPANY_IN_TEXT = r"(?P<name>[^\s,，;；。:：、]{4,40}?(?:公司|集团|研究院|研究所|中心|厂|学院|大学|事务所|合作社|商行|经营部|门市部|工作室))"
@@ -119,6 +127,47 @@ def type_rules() -> tuple[list, dict, list, list]:
     types = [(r["type"], [fold(k) for k in sorted(r["title"], key=len, reverse=True)]) for r in data["types"]]
     methods = [(m, [fold(w) for w in words]) for m, words in data["methods"].items()]
     return types, data["url_sections"], methods, [fold(w) for w in data["method_not_stated"]]
+
+
+@dataclass(frozen=True)
+class ContentRule:
+    type: str
+    fields: tuple  # each a set of fields, one of which a label must give
+    none: frozenset
+    words: tuple
+    labels: re.Pattern | None  # words that must stand as a label: a cell or line of their own, or before a colon
+
+    def holds(self, found: set, folded: str) -> str | None:
+        """The signals that decide the type when every condition holds, else None."""
+        if any(not (group & found) for group in self.fields) or self.none & found:
+            return None
+        said = ["labels of " + "/".join(sorted(group & found)) for group in self.fields]
+        if self.words:
+            word = next((w for w in self.words if w in folded), None)
+            if word is None:
+                return None
+            said.append(f"the word {word}")
+        if self.labels:
+            m = self.labels.search(folded)
+            if m is None:
+                return None
+            said.append(f"the label {m.group('label')}")
+        return ", ".join(said)
+
+
+@functools.lru_cache(maxsize=1)
+def content_rules() -> list[ContentRule]:
+    """How the body alone tells the type when no heading does (notice_types.yaml, `content`)."""
+    rules = []
+    for r in load_yaml("notice_types.yaml")["content"]:
+        labels = None
+        if r.get("labels"):
+            words = "|".join(re.escape(fold(w)) for w in sorted(r["labels"], key=len, reverse=True))
+            labels = re.compile(rf"(?:^|(?<=[\n\t]))[ ]*(?:{HEADING_PREFIX.pattern[1:]})?[ ]*(?P<label>{words})"
+                                r"(?:内容|事项|信息)?[ ]*(?=[:\t\n]|$)")
+        rules.append(ContentRule(r["type"], tuple(frozenset(f.split("|")) for f in r.get("fields", [])),
+                                 frozenset(r.get("none", [])), tuple(fold(w) for w in r.get("words", [])), labels))
+    return rules
 
 
 @functools.lru_cache(maxsize=1)
@@ -391,7 +440,7 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
     # the bracket that names another company is left to the split of joint winners (甲公司(小微企业)、乙公司).
     for m in _REMARK.finditer(folded, start, end):
         if folded[start:m.start()].endswith(ORG_SUFFIXES) and not _LEGAL_BRACKET.fullmatch(m.group(1)) \
-                and not _is_org(folded[m.end():end]):
+                and not _is_org(folded[m.end():end]) and not _ALTERNATE_NAME.fullmatch(m.group(1)):
             end = m.start()
             break
     # A bracket the value opens and never closes: "甲公司(" before a contact label that cut it.
@@ -435,17 +484,31 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
             notice.type = url_sections[m.group(1)]
             notice.facts.append(Fact("type", notice.type, origin="url", note=f"portal section {m.group(1)}"))
             return
-    # Last resort: the first type keyword anywhere near the top of the text.
-    head = folded[:3000]
+    # The body: the labels it carries (中标人 and 中标价: an award), or a correction's own words.
+    found = {h.field for h in scan.hits if h.scope not in ("bidders", "candidates")} | \
+        {"candidate" for h in scan.hits if h.field == "candidate" or h.scope == "candidates"}
+    for rule in content_rules():
+        signals = rule.holds(found, folded)
+        if signals:
+            notice.type = rule.type
+            notice.facts.append(Fact("type", rule.type, origin="inferred", note=f"no heading names the type: {signals}"))
+            return
+    # Last resort: a type keyword on a short line near the top, where a heading would stand: never
+    # a word inside a sentence or a footer ("如有更正…").
     best = None
-    for ntype, keywords in types:
-        for k in keywords:
-            i = head.find(k)
-            if i >= 0 and (best is None or i < best[0]):
-                best = (i, len(k), ntype)
+    for start, line in scan.lines[:40]:
+        if len(line.strip()) > 40 or "\t" in line:
+            continue
+        for ntype, keywords in types:
+            for k in keywords:
+                i = line.find(k)
+                if i >= 0 and (best is None or start + i < best[0]):
+                    best = (start + i, len(k), ntype)
+        if best:
+            break
     if best:
         notice.type = best[2]
-        _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword in text, not in a title")
+        _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword on a short line, not in a title")
 
 
 def _unbalanced_cut(code: str) -> str:
@@ -586,6 +649,9 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                 continue
             seen.add(key)
             notice.suppliers.append(Supplier(text[s:e], "winner", hit.lot, start=s, end=e, joint=joint))
+    for hit in scan.all("candidate"):  # 第一中标候选人: ranked, not yet awarded
+        for s, e in _company_spans(folded, hit.start, hit.end)[0]:
+            notice.suppliers.append(Supplier(text[s:e], "candidate", hit.lot, start=s, end=e))
     for hit in scan.all("bidder"):  # 未中标供应商名称: named, but did not win
         for s, e in _company_spans(folded, hit.start, hit.end)[0]:
             notice.suppliers.append(Supplier(text[s:e], "bidder", hit.lot, start=s, end=e))
@@ -690,17 +756,46 @@ def _listed_companies(folded: str, start: int, end: int) -> list[tuple[int, int]
 
 def _company_spans(folded: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
     """The companies a value names, and whether they won together (甲公司、乙公司(联合体))."""
+    value_end = _value_end(folded, start, end)
+    consortium = _CONSORTIUM.search(folded, start, value_end)
+    if consortium:  # the members before the word won together
+        members = _consortium_members(folded, start, consortium.start())
+        if members:
+            return members, True
     listed = _listed_companies(folded, start, end)
     if listed:
         return listed, False
     s, e = _name_span(folded, start, end)
-    value = folded[s:e]
-    consortium = _CONSORTIUM.search(value)
-    if consortium:  # the members before the bracket won together
-        members = _listed_companies(folded, s, s + consortium.start())
-        if members:
-            return members, True
     return ([(s, e)] if e - s >= 2 else []), False
+
+
+def _value_end(folded: str, start: int, end: int) -> int:
+    """The end of a value that may list several names: before a tab, a sentence's end or a contact."""
+    m = _VALUE_END.search(folded, start, end)
+    e = m.start() if m else end
+    while e > start and folded[e - 1] in _TRAILING:
+        e -= 1
+    return e
+
+
+def _consortium_members(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The members of a consortium one by one, without their roles (牵头人, 成员) or 联合体."""
+    spans = []
+    for a, b in zip([start] + [c.end() for c in _MEMBER_SEP.finditer(folded, start, end)],
+                    [c.start() for c in _MEMBER_SEP.finditer(folded, start, end)] + [end]):
+        part = folded[a:b]
+        role = _MEMBER_ROLE.search(part)
+        while role:
+            a, b = (a + role.end(), b) if role.start() == 0 else (a, a + role.start())
+            part = folded[a:b]
+            role = _MEMBER_ROLE.search(part)
+        s, e = _name_span(folded, a, b)
+        if e <= s:
+            continue
+        if not folded[s:e].endswith(ORG_SUFFIXES):
+            return []
+        spans.append((s, e))
+    return spans if len(spans) >= 2 else []
 
 
 def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
