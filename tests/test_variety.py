@@ -34,10 +34,10 @@ def check_spans(rec):
             assert 0 <= f.start < f.end <= len(rec.text), f
 
 
-def test_exchange_centre_candidates_are_not_winners():
+def test_exchange_centre_candidates_notice_names_no_winner():
     rec = record("exchange_candidates.html")
     n = rec.notice
-    assert n.type == "award" and n.buyer == "贵阳市公安局" and n.buyer_type == "police"
+    assert n.type == "candidates" and n.buyer == "贵阳市公安局" and n.buyer_type == "police"
     assert n.project_code == "GYGGZY-2022-ZB-0917" and n.agency == "贵州某某工程咨询有限公司"
     assert [(s.role, s.name, s.amount) for s in n.suppliers] == [
         ("candidate", "贵州甲智能科技有限公司", Decimal("38765432.10")),

@@ -32,7 +32,7 @@ class Amount:
     """A sum of money in CNY yuan, or the reason there is none."""
 
     value: Decimal | None
-    status: str = "ok"  # ok | rate | masked | absent | see_attachment
+    status: str = "ok"  # ok | rate | masked | absent | see_attachment | per_unit | sentence | currency:XXX
     unit: str | None = None  # the unit the document wrote: 元, 万元, 亿元
     note: str | None = None
 

@@ -41,6 +41,9 @@ _CURRENCY_BEFORE = re.compile("(" + "|".join(re.escape(c) for c in sorted(_CURRE
 _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".join(
     re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True) if not c.isascii() or c.isalpha()) + ")")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
+RATE = "%"
+# The total a sentence states: 总价为3905110元, 总金额为1332000元, 合计：…, 投标总价人民币…
+_STATED_TOTAL = re.compile(r"(?:总价|总金额|总报价|报价总额|投标总价|合同总价|合计|总计)\s*(?:为|是|:)?\s*(?:人民币)?\s*")
 _MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
 _ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
 _ABOUT_BEFORE = re.compile(r"(?:约|大约|约为|预计)\s*[:：]?\s*$")
@@ -51,12 +54,14 @@ _CAP_VALUE.update({c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 
 def unit_from_label(label: str) -> str | None:
-    """The unit a label or column header carries: 报价(万元) -> 万元, 单价(元/台) -> 元."""
+    """The unit a label or column header carries: 报价(万元) -> 万元, 单价(元/台) -> 元, 中标价(%) -> %."""
     m = re.search(r"[(（\[]([^)）\]]*)[)）\]]", label)
     if m:
         u = _UNIT_HINT.search(m.group(1))
         if u:
             return u.group(1)
+        if _RATE.search(m.group(1)):
+            return RATE
     if label.endswith(("(万元)", "万元")):
         return "万元"
     return None
@@ -72,6 +77,12 @@ def parse_capital(cap: str) -> Decimal | None:
 def find_amount(text: str, default_unit: str | None = None, per_unit: bool = False) -> tuple[Amount, tuple[int, int] | None]:
     """The first sum of money in `text` (a label's value), and its span within `text`. A price per
     unit (12.5万元/年, 3800元/台) is no total: it is reported as such unless `per_unit` (an item's unit price)."""
+    if default_unit == RATE:  # 中标价(%): 97.95 is a percentage of a fee scale, never yuan
+        return Amount(None, "rate", note="the label gives a rate (%), not a sum"), None
+    if not per_unit:
+        sentence = _sentence_price(text)
+        if sentence:
+            return sentence
     arabic = None
     for m in _ARABIC.finditer(text):
         if m.group("unit") or m.group("punit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
@@ -120,6 +131,21 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
     if _ATTACHMENT.search(text):
         return Amount(None, "see_attachment", note="the notice refers to an attachment"), None
     return Amount(None, "absent", note="no sum given"), None
+
+
+def _sentence_price(text: str) -> tuple[Amount, tuple[int, int] | None] | None:
+    """A price written as a sentence (中标价(报价承诺): 单价为6400元/吨，总价为3905110元…; 设计费224.7万元，
+    施工费下浮率3.5%): the total it states, with a note; with several sums or a rate and no stated total,
+    nothing. None when the value is a plain sum."""
+    sums = {m.group("num") for m in _ARABIC.finditer(text) if m.group("unit") or m.group("punit") or m.group("cur")}
+    if len(sums) < 2 and not (sums and _RATE.search(text)):
+        return None
+    for total in _STATED_TOTAL.finditer(text):
+        amount, span = find_amount(text[total.end():], per_unit=True)
+        if amount.value is not None and span[0] <= 2:
+            note = f"a price written as a sentence: the total it states ({total.group(0).strip()}…)"
+            return Amount(amount.value, "ok", amount.unit, note), (total.end() + span[0], total.end() + span[1])
+    return Amount(None, "sentence", note="a price written as a sentence with several sums or a rate, and no total"), None
 
 
 def _currency(text: str, m: re.Match) -> str | None:

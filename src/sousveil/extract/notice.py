@@ -1004,16 +1004,29 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     mentions = []
     for s, e, p in sources:
         mentions += gaz.mentions(folded[s:e], s, p)
+    notes = {}
+    delivery = scan.first("delivery_place")
     if not mentions:  # only when nothing above names a place: where the goods go, else the agency's address
         for priority, field in ((8, "delivery_place"), (9, "agency_address")):
             hit = scan.first(field)
             if hit and not mentions:
                 mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, priority)
+    elif delivery:
+        # The place of the works names the city or county that a buyer known only by its province leaves
+        # open (湖北某公司, 建设地点：远安县鸣凤镇…): it refines the region, never moves it elsewhere. A
+        # buyer of a city buys for the city (市本级), wherever in it the works are.
+        region, _ = regions.resolve(mentions, gaz)
+        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz)
+        if inside:
+            mentions += inside
+            notes = {m.place.level: "from the place of delivery or works, inside the buyer's province" for m in inside}
     region, evidence = regions.resolve(mentions, gaz)
     notice.region = region
     for level, m in evidence.items():
-        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}",
-                   note=f"a code no longer in force, from {m.place.historic}" if m.place.historic else None)
+        note = f"a code no longer in force, from {m.place.historic}" if m.place.historic else None
+        if m.priority == 8 and level in notes:
+            note = "; ".join(filter(None, [notes[level], note]))
+        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}", note=note)
 
 
 def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:

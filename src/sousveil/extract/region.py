@@ -179,6 +179,20 @@ def resolve(mentions: list[Mention], gaz: Gazetteer | None = None) -> tuple[Regi
     return region, evidence
 
 
+def within(mentions: list[Mention], region: Region, gaz: Gazetteer) -> list[Mention]:
+    """The mentions of places inside a region known only by its province (a city or county of it), when
+    they agree with each other: nothing that would move the region elsewhere."""
+    if region.province_code is None or region.city_code:
+        return []
+    inside = [m for m in mentions if region.province_code in _ancestors(m.place, gaz)]
+    deepest = {m.place.code for m in inside if m.place.level == "county"} or {m.place.code for m in inside}
+    if len(deepest) != 1:
+        return []  # two places named: the works span them, or the name is ambiguous
+    code = deepest.pop()
+    keep = {code} | _ancestors(gaz.places[code], gaz)
+    return [m for m in inside if m.place.code in keep]
+
+
 def _ancestors(place: Place, gaz: Gazetteer) -> set[str]:
     out = set()
     p = gaz.places.get(place.parent)

@@ -36,6 +36,9 @@ _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(
 # Resident identity card numbers: region, birth date, sequence and an ISO 7064 check character.
 # The check keeps 18-character company codes (统一社会信用代码) and other long numbers out.
 _ID_NUMBER = re.compile(r"(?<![0-9a-z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9x](?![0-9a-z])")
+# An identity number partly masked by the portal (4210221********6030, 420521199007******): the
+# digits left still point at one person.
+_MASKED_ID = re.compile(r"(?<![0-9a-z*])[1-8]\d{5,13}\*{3,12}[0-9x]{0,4}(?![0-9a-z*])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s{1}|电话|手机|联系电话|联系方式|tel|邮箱|座机|传真")
 # A name in Latin letters has spaces in it (Mr. Chan Tai-man): it ends at punctuation or a contact word.
@@ -64,8 +67,10 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(folded)]
     spans += [(m.start(), m.end(), "mobile") for m in _MOBILE.finditer(folded)]
     spans += [(m.start(), m.end(), "id_number") for m in _ID_NUMBER.finditer(folded) if _id_checks(m.group())]
+    spans += [(m.start(), m.end(), "id_number") for m in _MASKED_ID.finditer(folded)]
     spans += _addressed(folded)
     spans += _labelled(folded)
+    spans += _staff(folded)
     return _apply(text, folded, spans)
 
 
@@ -158,6 +163,58 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
             spans.append((pos, end, "experts"))
             pos = end + 1
     return spans
+
+
+@functools.lru_cache(maxsize=1)
+def _staff_rules() -> tuple[tuple, frozenset, frozenset, re.Pattern, re.Pattern]:
+    """(role suffixes, disciplines, not roles, a roster entry's shape, a role before a colon) from labels.yaml."""
+    data = load_yaml("labels.yaml")["staff_roles"]
+    suffixes = tuple(sorted((fold(x) for x in data["suffixes"]), key=len, reverse=True))
+    words = "|".join(re.escape(fold(w)) for w in data["certificate_words"])
+    # 张三,注册二级建造师,鄂242151649845 / 王凯(某路项目负责人),安全生产考核合格证(B证),…
+    entry = re.compile(rf"[ ]*[\u4e00-\u9fff·]{{2,4}}(?:\([^()\t\n]{{0,30}}\))?[ ]*,[^\t\n]*(?:{words}|\d{{5}}|,[ ]*$)")
+    roles = "|".join(re.escape(x) for x in suffixes)
+    colon = re.compile(rf"(?:^|(?<=[\t\n]))[ ]*(?P<label>[^\t\n:,;。]{{0,20}}(?:{roles})\d?)[ ]*:[ ]*")
+    return (suffixes, frozenset(fold(x) for x in data["disciplines"]), frozenset(fold(x) for x in data["not_roles"]),
+            entry, colon)
+
+
+def _is_role(cell: str) -> bool:
+    suffixes, disciplines, not_roles, _, _ = _staff_rules()
+    bare = cell.strip().rstrip(":").replace(" ", "").rstrip("0123456789")
+    if not bare or len(bare) > 24 or bare in not_roles:
+        return False
+    return bare.endswith(suffixes) or bare in disciplines
+
+
+def _staff(folded: str) -> list[tuple[int, int, str]]:
+    """The staff rosters of bids: the cell after a role (施工员 | 张三,施工员证,0422…), a value shaped like
+    a roster entry after any label, and a role before a colon (安全员：张三)."""
+    _, _, _, entry, colon = _staff_rules()
+    spans = []
+    pos = 0
+    for line in folded.split("\n"):
+        if "\t" in line:
+            cells = line.split("\t")
+            at = pos
+            for j, cell in enumerate(cells[:-1]):
+                value_start = at + len(cell) + 1
+                value = cells[j + 1]
+                if len(cell) <= 30 and value.strip() and not _names_institution(value) \
+                        and (_is_role(cell) or entry.match(value)):
+                    spans.append((value_start, value_start + len(value), "person"))
+                at = value_start
+        pos += len(line) + 1
+    for m in colon.finditer(folded):
+        if _is_role(m.group("label")) and not _names_institution(folded[m.end():m.end() + 40].split("\t")[0]):
+            spans.append(_value_span(folded, m.end(), "person"))
+    return spans
+
+
+def _names_institution(value: str) -> bool:
+    """联合体成员：乙公司 names no person."""
+    name = re.split(r"[\t\n,，;；(（]", value.strip(), maxsplit=1)[0]
+    return len(name) > 4 and name.endswith(("公司", "集团", "院", "所", "中心", "局", "委员会", "厂", "站"))
 
 
 @functools.lru_cache(maxsize=1)
