@@ -327,6 +327,31 @@ def export(db_path, fmt, records, validate, output, query, category, province, b
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes for the ingest.")
+@click.option("--misses", default=5, show_default=True, help="How many misses to print for each field.")
+@json_option
+def evaluate(folder, jobs, misses, as_json):
+    """Score sousveil on a labelled FOLDER: per field, correct / asserted wrong / missed.
+
+    FOLDER holds documents and labels.jsonl (keys: file, notice_type, buyer, agency, suppliers,
+    award_cny, award_kind, date, region_code, categories, must_redact), or is the output of
+    `sousveil synth` (truth.jsonl, notices/). The documents are ingested into a temporary database;
+    the labelled personal data are searched for in its stored text, facts and every export.
+    """
+    from .evaluate import LabelsError, evaluate as run, format_report
+
+    try:
+        report = run(folder, jobs=jobs)
+    except LabelsError as e:
+        fail(str(e))
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(format_report(report, misses))
+
+
+@cli.command()
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @click.option("--n", "count", default=100, show_default=True, help="How many notices.")
 @click.option("--seed", default=0, show_default=True)
