@@ -41,14 +41,17 @@ _CURRENCY_BEFORE = re.compile("(" + "|".join(re.escape(c) for c in sorted(_CURRE
 _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".join(
     re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True) if not c.isascii() or c.isalpha()) + ")")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
+# Characters of words, not of the way sums are written (大写, 人民币, 元整, capital numerals).
+_PROSE = re.compile(r"[^\s\d.,:;()\[\]*/¥$\-大写小写人民币元整圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 RATE = "%"
+_TAX_RATE = re.compile(r"(?:增值税)?税率\s*(?:为|是|:)?\s*\d+(?:\.\d+)?\s*%")  # a tax rate does not make a price a rate
 # The total a sentence states: 总价为3905110元, 总金额为1332000元, 合计：…, 投标总价人民币…
 _STATED_TOTAL = re.compile(r"(?:总价|总金额|总报价|报价总额|投标总价|合同总价|合计|总计)\s*(?:为|是|:)?\s*(?:人民币)?\s*")
 _MASKED = re.compile(r"\*{2,}|＊{2,}|x{3,}|×{3,}")
 _ATTACHMENT = re.compile(r"详见|见附件|附件|另行|见公告|见招标文件")
 _ABOUT_BEFORE = re.compile(r"(?:约|大约|约为|预计)\s*[:：]?\s*$")
 _ABOUT_AFTER = re.compile(r"\s*(?:左右|上下)")
-_PER = re.compile(r"\s*(?:/|每)\s*([^\s,;:()0-9]{1,4})")
+_PER = re.compile(r"\s*(?:\(\s*(?:万元|元))?\s*(?:/|每)\s*([^\s,;:()0-9]{1,4})")  # 3800元/台, 162.98(元/公顷)
 _CAP_VALUE = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _CAP_VALUE.update({c: i for i, c in enumerate("〇一二三四五六七八九")})
 
@@ -85,7 +88,8 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
             return sentence
     arabic = None
     for m in _ARABIC.finditer(text):
-        if m.group("unit") or m.group("punit") or m.group("cur") or default_unit or _looks_like_sum(m.group("num")):
+        if m.group("unit") or m.group("punit") or m.group("cur") or default_unit \
+                or (_looks_like_sum(m.group("num")) and not _in_prose(text, m)):
             arabic = m
             break
     capital = next((m for m in _CAPITAL.finditer(text) if m.group("cap") or m.group("jiao") or m.group("fen")), None)
@@ -138,8 +142,11 @@ def _sentence_price(text: str) -> tuple[Amount, tuple[int, int] | None] | None:
     施工费下浮率3.5%): the total it states, with a note; with several sums or a rate and no stated total,
     nothing. None when the value is a plain sum."""
     sums = {m.group("num") for m in _ARABIC.finditer(text) if m.group("unit") or m.group("punit") or m.group("cur")}
-    if len(sums) < 2 and not (sums and _RATE.search(text)):
+    rate = _RATE.search(_TAX_RATE.sub("", text))
+    if len(sums) < 2 and not (sums and rate):
         return None
+    if rate:  # part of the price is a rate: a total it states is a part's (BIM服务费总金额为…), not the price
+        return Amount(None, "sentence", note="a price written as a sentence, partly a rate: no total"), None
     for total in _STATED_TOTAL.finditer(text):
         amount, span = find_amount(text[total.end():], per_unit=True)
         if amount.value is not None and span[0] <= 2:
@@ -162,6 +169,13 @@ def _currency(text: str, m: re.Match) -> str | None:
 
 def parse_amount(text: str, default_unit: str | None = None) -> Amount:
     return find_amount(text, default_unit)[0]
+
+
+def _in_prose(text: str, m: re.Match) -> bool:
+    """A bare figure inside a sentence ("按(计价格[2002]10号)文的45%计取") is a year, a document number
+    or a rate, not a sum: without a unit it is taken only when the value is little more than it."""
+    rest = text[:m.start()] + text[m.end():]
+    return len(_PROSE.findall(rest)) >= 3
 
 
 def _looks_like_sum(num: str) -> bool:
