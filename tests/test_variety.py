@@ -134,8 +134,10 @@ def test_correction_takes_the_corrected_values():
     rec = record("correction.html")
     n = rec.notice
     assert n.type == "correction" and n.project_code == "XSCG2024-015"
-    assert n.buyer is None and n.buyer_type == "police"  # named only in the heading: its type, not a guessed name
-    assert next(f for f in n.facts if f.field == "buyer_type").note.startswith("from the heading")
+    # Named only in the heading: found there by the institution recogniser, and said so.
+    assert n.buyer == "杭州市公安局萧山区分局" and n.buyer_type == "police"
+    buyer = next(f for f in n.facts if f.field == "buyer")
+    assert buyer.origin == "inferred" and "heading" in buyer.note
     assert n.budget == Decimal("4200000")  # 更正后, not the 380万元 it replaced
     assert facts(n, "deadline") == [("2024-04-30T09:30", None)]
     assert facts(n, "original_published") == [("2024-04-02", None)]

@@ -22,6 +22,9 @@ from .text import fold
 FIELDS = ("type", "title", "project_code", "buyer", "buyer_type", "agency", "winners", "award_total", "budget",
           "published", "region", "method", "categories", "redaction")
 AMOUNTS = ("award_total", "budget")
+# Facts that name an institution or a place, never a person.
+_NAMED = ", ".join(f"'{f}'" for f in ("buyer", "agency", "supplier", "candidate", "bidder", "heading", "title", "province",
+                                       "city", "county"))
 
 
 class LabelsError(Exception):
@@ -199,6 +202,29 @@ def _without(text: str, names: list[str]) -> str:
     return text
 
 
+def _stands_alone(text: str, personal: str, names: list[str]) -> bool:
+    """Whether `personal` occurs in `text` other than inside an institution's name, that name cut short
+    by a snippet's ellipsis too (…确定桂林华安宏图电子科技有限…)."""
+    holders = [n for n in names if personal in n]
+    i = text.find(personal)
+    while i >= 0:
+        if not any(_inside(text, i, personal, n) for n in holders):
+            return True
+        i = text.find(personal, i + 1)
+    return False
+
+
+def _inside(text: str, i: int, personal: str, name: str) -> bool:
+    k = name.find(personal)
+    while k >= 0:
+        left = text[max(0, i - k):i].split("…")[-1]
+        right = text[i + len(personal):i + len(name) - k].split("…")[0]
+        if name[:k].endswith(left) and name[k + len(personal):].startswith(right) and len(left) + len(right) >= 2:
+            return True
+        k = name.find(personal, k + 1)
+    return False
+
+
 def _survivors(db, personal: list[str], organisations: list[str]) -> dict:
     """Where each personal string survives: the stored texts, the facts, the suppliers and every export.
     (The full-text index is built from the stored text, so nothing can be in it that is not there.)"""
@@ -219,11 +245,13 @@ def _survivors(db, personal: list[str], organisations: list[str]) -> dict:
         buf = io.StringIO()
         write(buf)
         places[name] = buf.getvalue()
-    organisations = organisations + [r[0] for r in db.execute("select name from suppliers")]
+    # A person's name inside an institution's or a place's (高明 in 高明区人民检察院) is no leak.
+    organisations = organisations + [r[0] for r in db.execute("select name from suppliers")] + [
+        r[0].split(" ")[0] for r in db.execute(f"select value from facts where value is not null and field in ({_NAMED})")]
     places = {k: _without(v, organisations) for k, v in places.items()}
     found = {}
     for p in personal:
-        where = [k for k, v in places.items() if p in v]
+        where = [k for k, v in places.items() if p in v and _stands_alone(v, p, organisations)]
         if where:
             found[p] = where
     return found

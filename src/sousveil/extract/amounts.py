@@ -41,8 +41,8 @@ _CURRENCY_BEFORE = re.compile("(" + "|".join(re.escape(c) for c in sorted(_CURRE
 _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".join(
     re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True) if not c.isascii() or c.isalpha()) + ")")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
-# Characters of words, not of the way sums are written (大写, 人民币, 元整, capital numerals).
-_PROSE = re.compile(r"[^\s\d.,:;()\[\]*/¥$\-大写小写人民币元整圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
+# Chinese characters of words, not of the way sums are written (大写, 人民币, 元整, capital numerals).
+_PROSE = re.compile(r"[^\x00-\u4dff\ua000-\uffff大写小写人民币元整圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 RATE = "%"
 _TAX_RATE = re.compile(r"(?:增值税)?税率\s*(?:为|是|:)?\s*\d+(?:\.\d+)?\s*%")  # a tax rate does not make a price a rate
 # The total a sentence states: 总价为3905110元, 总金额为1332000元, 合计：…, 投标总价人民币…

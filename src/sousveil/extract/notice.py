@@ -19,6 +19,7 @@ from ..text import fold
 from . import region as regions
 from .amounts import find_amount, precision, unit_from_label, yuan
 from .dates import find_compact_dates, find_dates, find_months, first_date
+from .institutions import find_institutions
 from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, vocabulary
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
@@ -78,6 +79,7 @@ _SUPPLIER_BY_PRICE = re.compile(
 )
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
+COMPANY_SUFFIXES = ("公司", "集团", "合作社", "厂", "商行", "经营部")
 _MAX_LABEL_CELL = 30
 _LOT_ANY = re.compile(
     rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
@@ -90,6 +92,9 @@ _AGENCY_NAME = r"(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心
 _AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*" + _AGENCY_NAME + r"(?:现)?(?:对|就|拟对|将对)")
 # "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
 _AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?" + _AGENCY_NAME + r"受[^\s,，;；。:：、()（）]{4,40}?委托")
+_MASKED_NAME = re.compile(r"\*{3,}|×{3,}")
+_SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
+_CHAPTER = re.compile(r"第[一二三四五六七八九十\d]+[章节部分篇]")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 
 
@@ -120,13 +125,14 @@ def lot_key(raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def type_rules() -> tuple[list, dict, list, list]:
+def type_rules() -> tuple[list, dict, list, list, frozenset]:
     """notice_types.yaml with its keywords folded once: (types, url sections, methods, wording that
-    names a method without stating the notice's)."""
+    names a method without stating the notice's, the words of a tender document's cover)."""
     data = load_yaml("notice_types.yaml")
     types = [(r["type"], [fold(k) for k in sorted(r["title"], key=len, reverse=True)]) for r in data["types"]]
     methods = [(m, [fold(w) for w in words]) for m, words in data["methods"].items()]
-    return types, data["url_sections"], methods, [fold(w) for w in data["method_not_stated"]]
+    return (types, data["url_sections"], methods, [fold(w) for w in data["method_not_stated"]],
+            frozenset(fold(w) for w in data["tender_documents"]))
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,7 @@ class Scan:
         for line in folded.split("\n"):
             self.lines.append((pos, line))
             pos += len(line) + 1
+        self.cover = _cover_title(self.lines)
 
     def run(self) -> "Scan":
         scope, lot = None, None
@@ -438,6 +445,9 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
     # A bracket after the name is a remark, not the name: (盖章), (小微企业), (统一社会信用代码:…),
     # (以下简称…), (某市某路1号)100万元. A legal form in brackets stays: …投资中心(有限合伙). Text after
     # the bracket that names another company is left to the split of joint winners (甲公司(小微企业)、乙公司).
+    seal = _SEAL.search(folded, start, end)
+    if seal and seal.start() > start:  # 某县第一中学（盖章）: a seal's place, whatever the name ends in
+        end = seal.start()
     for m in _REMARK.finditer(folded, start, end):
         if folded[start:m.start()].endswith(ORG_SUFFIXES) and not _LEGAL_BRACKET.fullmatch(m.group(1)) \
                 and not _is_org(folded[m.end():end]) and not _ALTERNATE_NAME.fullmatch(m.group(1)):
@@ -449,7 +459,7 @@ def _name_span(folded: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: dict, url: str | None) -> None:
-    types, url_sections, _, _ = type_rules()
+    types, url_sections, _, _, _ = type_rules()
     candidates = [fold(meta[k]).strip() for k in ("ArticleTitle", "title") if meta.get(k)]
     heading_line = None
     for cand in candidates:
@@ -511,6 +521,20 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
         _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword on a short line, not in a title")
 
 
+def _cover_title(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """A tender document's cover page (项目名称 / 招 标 文 件 / 项目编号 / 招标人 / date in its first lines):
+    the span of the project's name, the line above the document's kind."""
+    kinds = type_rules()[4]
+    previous = None
+    for start, line in lines[:12]:
+        bare = line.replace(" ", "").strip()
+        if bare in kinds:
+            return previous
+        if bare and ":" not in bare and "\t" not in line and 4 <= len(bare) <= 80:
+            previous = (start + len(line) - len(line.lstrip()), start + len(line.rstrip()))
+    return None
+
+
 def _unbalanced_cut(code: str) -> str:
     """Cut at a closing bracket that nothing in the code opened: "X）进行…" in "（项目编号：X）进行…", and
     at an opening bracket that the code does not close: "X（" before "招标文件编号：…" in "X（招标文件编号：Y）"."""
@@ -529,6 +553,8 @@ def _looks_like_heading(line: str) -> bool:
     """A notice heading: short, not a sentence, not a breadcrumb, ending in a notice word."""
     line = line.strip()
     if len(line) < 8 or len(line) > 100 or "\t" in line or "»" in line or ">" in line or line.endswith(("。", ".")):
+        return False
+    if _CHAPTER.match(line):  # "第一章 招标公告" inside a tender document is a chapter, not the document's heading
         return False
     bare = re.sub(r"[(（][^)）]*[)）]$", "", line)
     return bare.endswith(HEADING_ENDINGS) or bare.lower().startswith(HEADING_STARTS)
@@ -581,6 +607,11 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
         notice.title = notice.heading[s:e]
         heading = next(f for f in notice.facts if f.field == "heading")
         _span_fact(notice, "title", text, heading.start + s, heading.start + e, note="from the heading")
+    elif scan.cover is not None:
+        s, e = scan.cover
+        notice.title = text[s:e].strip()
+        _span_fact(notice, "title", text, s, e, value=notice.title, origin="inferred",
+                   note="the line above 招标文件 on a tender document's cover page")
     hit = scan.first("project_code")
     if hit:
         m = _CODE.search(folded, hit.start, hit.end)
@@ -588,7 +619,7 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
             code = _unbalanced_cut(folded[m.start():m.end()])
             notice.project_code = text[m.start():m.start() + len(code)].strip(_TRAILING)
             _span_fact(notice, "project_code", text, m.start(), m.start() + len(notice.project_code))
-    _, _, methods, not_stated = type_rules()
+    _, _, methods, not_stated, _ = type_rules()
     hit = scan.first("method")
     regions_to_probe = []
     if hit:
@@ -617,14 +648,16 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
 
 def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     for field in ("buyer", "agency"):
-        hit = scan.first(field)
-        if hit:
+        for hit in scan.all(field):
             s, e = _name_span(folded, hit.start, hit.end)
-            if e > s:
+            if e > s and not _MASKED_NAME.search(folded, s, e):  # 采购人：******** (an aggregator's paywall)
                 setattr(notice, field, text[s:e])
                 _span_fact(notice, field, text, s, e)
+                break
     if notice.buyer is None and notice.type == "intention":
         _buyer_from_signature(notice, text, scan)
+    if notice.buyer is None:
+        _buyer_recognized(notice, text, folded, scan)
     if notice.buyer:
         notice.buyer_type = buyer_type(notice.buyer)
         buyer = next(f for f in notice.facts if f.field == "buyer")
@@ -716,6 +749,34 @@ def _is_org(value: str) -> bool:
     m = _NAME_END.search(value)
     name = value[: m.start()] if m else value
     return name.rstrip(_TRAILING).endswith(ORG_SUFFIXES)
+
+
+def _buyer_recognized(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    """No label names the buyer: the first institution (extract/institutions.py) in the heading or the
+    title, else on the cover page or in the opening lines, else in the signature. A weaker method
+    than a label: the fact says how it was found."""
+    heading = next((f for f in notice.facts if f.field in ("heading", "title") and f.start is not None), None)
+    places = []
+    if heading:
+        places.append((heading.start, heading.end, "the heading or title"))
+    opening = scan.lines[:8]
+    if opening:
+        places.append((opening[0][0], opening[-1][0] + len(opening[-1][1]), "the opening lines"))
+    closing = scan.lines[-4:]
+    if closing:
+        places.append((closing[0][0], len(folded), "the signature"))
+    agency = fold(notice.agency) if notice.agency else None
+    found = [(inst, where) for start, end, where in places for inst in find_institutions(folded[start:end], start)
+             if inst.name != agency]
+    if not found:
+        return
+    inst, where = found[0]
+    # The same institution written in full elsewhere (城关区分局 in the heading, 拉萨市公安局城关区分局 signing).
+    inst, where = next(((x, w) for x, w in found[1:] if len(x.name) > len(inst.name) and x.name.endswith(inst.name)),
+                       (inst, where))
+    notice.buyer = text[inst.start:inst.end]
+    _span_fact(notice, "buyer", text, inst.start, inst.end, origin="inferred",
+               note=f"no label names the buyer: the first institution in {where}")
 
 
 def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
@@ -1012,14 +1073,18 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             if hit and not mentions:
                 mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, priority)
     elif delivery:
-        # The place of the works names the city or county that a buyer known only by its province leaves
-        # open (湖北某公司, 建设地点：远安县鸣凤镇…): it refines the region, never moves it elsewhere. A
-        # buyer of a city buys for the city (市本级), wherever in it the works are.
+        # The place of the works names the city or county that a company named after its province leaves
+        # open (湖北某公司, 建设地点：远安县鸣凤镇…): a province in a trade name says little of where it
+        # builds. It refines the region, never moves it elsewhere. An authority's place is its
+        # jurisdiction: 省公安厅 buys for the province, wherever the works are; and a buyer of a city
+        # buys for the city (市本级).
         region, _ = regions.resolve(mentions, gaz)
-        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz)
+        company = bool(notice.buyer) and fold(notice.buyer).rstrip(_TRAILING).endswith(COMPANY_SUFFIXES)
+        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz) \
+            if company else []
         if inside:
             mentions += inside
-            notes = {m.place.level: "from the place of delivery or works, inside the buyer's province" for m in inside}
+            notes = {m.place.level: "from the place of delivery or works, inside the region of the buyer, a company" for m in inside}
     region, evidence = regions.resolve(mentions, gaz)
     notice.region = region
     for level, m in evidence.items():

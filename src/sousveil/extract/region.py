@@ -68,6 +68,12 @@ class Gazetteer:
                 short = _strip(p.name, _COUNTY_SUFFIXES)
                 if len(short) >= 2:
                     self.short_counties.setdefault(p.parent, []).append((short, p))
+        # A county's short name right after its province: 湖北远安工业园区, 湖北秭归经济开发区.
+        self.short_counties_of_province: dict[str, list[tuple[str, Place]]] = {}
+        for city_code, shorts in self.short_counties.items():
+            city = self.places.get(city_code)
+            if city is not None and city.level == "city":
+                self.short_counties_of_province.setdefault(city.parent, []).extend(shorts)
         for name, entries in names.items():
             self.automaton.add_word(name, (name, tuple(entries)))
         self.automaton.make_automaton()
@@ -102,6 +108,13 @@ class Gazetteer:
                         if i >= 0:
                             s = offset + end + 1 + i
                             found.append(Mention(county, s, s + len(short), priority))
+                elif place.level == "province":
+                    shorts = [(short, c) for short, c in self.short_counties_of_province.get(place.code, ())
+                              if text.startswith(short, end + 1)]
+                    if len({c.code for _, c in shorts}) == 1:  # one county only: an ambiguous short name says nothing
+                        short, county = shorts[0]
+                        s = offset + end + 1
+                        found.append(Mention(county, s, s + len(short), priority))
         # Streets named after places (中山西路, 北京路, 长安街) are not mentions of those places. Of the
         # mentions at one position the longest are the evidence: 海曙区, not 海曙; 永年县 (a full name),
         # not 永年区 by its short name 永年. Two places of one name (two 龙华区) both stay.

@@ -3,7 +3,9 @@
 Every document says it is synthetic: a marker line in its text (pipeline.SYNTHETIC_MARK), a
 `synthetic:` URL in its sidecar, and `"synthetic": true`. It varies what real portals vary:
 layouts (2020 summary table with numbered sections, older free text, a provincial key-value
-table layout), UTF-8 / GBK / Big5 and a wrong charset declaration, tenders, awards,
+table layout, a trading centre's Tendering Law award body without a heading and with the
+winner's staff roster, a tender document's cover page and contents, an aggregator site's page
+with its member prompts and related notices), UTF-8 / GBK / Big5 and a wrong charset declaration, tenders, awards,
 corrections and cancellations, multi-lot awards, amounts in 元 / 万元 / capital numerals /
 header units, date forms, traditional characters, and personal data that must be redacted.
 """
@@ -26,7 +28,8 @@ from ..data_files import load_csv, load_yaml
 from ..pipeline import SYNTHETIC_MARK, SYNTHETIC_SCHEME
 
 NOTICE_TYPES = [("award", 0.5), ("tender", 0.3), ("correction", 0.1), ("cancellation", 0.1)]
-LAYOUTS = [("ccgp2020", 0.45), ("freetext", 0.3), ("provincial", 0.25)]
+LAYOUTS = [("ccgp2020", 0.36), ("freetext", 0.24), ("provincial", 0.2), ("trading_centre", 0.1), ("tender_document", 0.05),
+           ("aggregator", 0.05)]
 DISCLAIMER = f"{SYNTHETIC_MARK}本文件由 sousveil synth 生成，用于测试与演示，不是真实的政府采购公告。"
 
 
@@ -390,6 +393,66 @@ class Generator:
             parts.append(f"<p>项目概况：{c['topic']['text']}</p><p>终止原因：采购项目预算调整。</p>")
         parts.append(f"<p>联系人：{c['contacts'][0]}  手机：{c['mobiles'][0]}  E-mail：{c['email']}</p>")
         return f"<h2>{html.escape(heading)}</h2>" + "".join(parts)
+
+    # Layout 4: a public resource trading centre (Tendering Law vocabulary). The award is the body the
+    # platform's API returns: a table of label cells without the heading, and the winner's staff.
+    def _trading_centre(self, ntype: str, c: dict, truth: Truth) -> str:
+        if ntype != "award" or c["lots"] > 1:  # their tenders and corrections read like the provincial layout
+            return self._provincial(ntype, c, truth)
+        rng = self.rng
+        w = c["winners"][0]
+        rows = [("招标人:", c["buyer"], "建设地点", c["county"]["name"] + rng.choice(["城关镇", "经济开发区", "人民路"])),
+                ("招标机构:", c["agency"], "标段(包)编号:", c["code"]),
+                ("标段(包)名称:", c["title"]), ("中标人:", w["name"]),
+                ("中标范围和内容:", c["topic"]["text"], "投诉电话", self.landline(c["city"]["code"])),
+                ("中标价(元):", f"{w['amount']:.2f}", "履约期限(天):", str(rng.randint(30, 730)))]
+        for role in rng.sample(self.pools["staff_roles"], rng.randint(1, 5)):
+            name = self.person()
+            number = rng.choice([f"鄂{rng.randint(10**11, 10**12 - 1)}",
+                                 f"{c['county']['code']}{rng.randint(1960, 1999)}{rng.randint(1, 12):02d}******",
+                                 f"{c['county']['code']}{rng.randint(1, 9)}********{rng.randint(1000, 9999)}"])
+            truth.personal += [name, number]
+            rows.append((role, f"{name},{rng.choice(self.pools['certificates'])},{number}"))
+        rows.append(("公告发布日期:", c["published"].isoformat()))
+        cells = "".join("<tr>" + "".join(f"<td class='{'title' if i % 2 == 0 else 'contenttd'}'"
+                                         + (" colspan='3'" if len(r) == 2 and i == 1 else "") + f">{html.escape(v)}</td>"
+                                         for i, v in enumerate(r)) + "</tr>" for r in rows)
+        return f"<div style='text-align:center'><table border='1'><tbody>{cells}</tbody></table></div>"
+
+    # Layout 5: a tender document (招标文件) as published: a cover page with the project, its code, the
+    # buyer and agency and the date in the first lines, a table of contents, then the invitation.
+    def _tender_document(self, ntype: str, c: dict, truth: Truth) -> str:
+        if ntype != "tender":
+            return self._freetext(ntype, c, truth)
+        rng = self.rng
+        year = "".join("〇一二三四五六七八九"[int(x)] for x in str(c["published"].year))
+        cover_date = f"{year}年{cn2an.an2cn(c['published'].month)}月{cn2an.an2cn(c['published'].day)}日"
+        cover = [f"<p>{html.escape(c['title'])}</p>", "<p>招 标 文 件</p>", f"<p>项目编号：{c['code']}</p>",
+                 f"<p>招标人：{c['buyer']}（盖章）</p>", f"<p>招标代理机构：{c['agency']}（盖章）</p>", f"<p>{cover_date}</p>"]
+        contents = ["第一章 招标公告", "第二章 投标人须知", "第三章 评标办法", "第四章 合同条款及格式", "第五章 采购需求", "第六章 投标文件格式"]
+        toc = "<p>目 录</p>" + "".join(f"<p>{x}</p>" for x in contents)
+        deadline = c["published"] + timedelta(days=20)
+        invitation = [f"第一章 招标公告", f"{c['agency']}受{c['buyer']}委托，对{c['title']}进行{c['method']}，欢迎合格的投标人参加投标。",
+                      f"1.项目编号：{c['code']}", f"2.预算金额：{self.money(c['budget'], rng.choice(['wan', 'yuan', 'rmb']))}",
+                      f"3.采购需求：{c['topic']['text']}", f"4.投标截止时间：{self.date_text(deadline, 'cn_pad')}9时30分",
+                      "5.中标人应按招标文件的约定签订合同。", f"6.联系人：{c['contacts'][0]}，电话：{c['mobiles'][0]}"]
+        return "".join(cover) + toc + "".join(f"<p>{html.escape(x)}</p>" for x in invitation) + \
+            self._items_table(c["items"], prices=False)
+
+    # Layout 6: an aggregator site republishing a notice among member prompts, downloads and a list of
+    # related notices whose titles name other buyers.
+    def _aggregator(self, ntype: str, c: dict, truth: Truth) -> str:
+        rng = self.rng
+        prov, city, county = rng.choice(self.counties)
+        related = [self.fill(rng.choice(self.pools["buyers"][rng.choice(list(self.pools["buyers"]))]), prov, city, county)
+                   + rng.choice(self.pools["topics"])["name"] + rng.choice(["中标公告", "招标公告", "成交结果公告"]) for _ in range(4)]
+        chrome = self.pools["aggregator_chrome"]
+        top = "<div class='userbar'>" + " | ".join(chrome[:4]) + "</div>"
+        side = ("<div class='related'><h4>相关推荐</h4><ul>" + "".join(f"<li><a href='/info/{rng.randint(10**5, 10**6)}.html'>{x}</a></li>"
+                                                                  for x in related) + "</ul></div>")
+        bottom = "<div class='tools'>" + " ".join(chrome[4:8]) + "</div><div class='copy'>" + " ".join(chrome[8:]) + "</div>"
+        inner = getattr(self, "_" + rng.choice(["ccgp2020", "freetext", "provincial"]))(ntype, c, truth)
+        return f"{top}<div class='main'><div class='detail'>{inner}</div>{side}</div>{bottom}"
 
     def _exact_table_amount(self, value: Decimal, wan: bool) -> str:
         # 万元 columns keep every digit so that the truth stays exact.
