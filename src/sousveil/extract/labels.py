@@ -20,7 +20,7 @@ _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", 
 # The words of a correction: "预算金额为100万元，现更正为120万元", "开标时间由…变更为…".
 CHANGED_TO = r"(?:现|已)?(?:更正|变更|调整|修改|更改)为"
 # "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/notice.py).
-_SEPARATOR = re.compile(rf"\s*(:|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
+_SEPARATOR = re.compile(rf"\s*(:|】|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
 _FIGURE = re.compile(r"\d|¥|人民币|rmb")
 _CLAUSE_START = "\n\t:;,。、 "
 _BEFORE_CHANGE = ("更正前", "变更前", "调整前", "修改前", "更改前")
@@ -61,9 +61,12 @@ class Vocabulary:
                                or text[max(0, before - 5):before].rstrip(": ").endswith(_BEFORE_CHANGE)):
                 continue  # 原预算金额, 更正前预算金额, "更正前：预算金额100万元"
             m = _SEPARATOR.match(text, end + 1)
+            if m and m.group(1) == "】" and not (before > 0 and text[before - 1] == "【"):
+                m = None
             if m:
                 start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded
-                out.append(LabelMatch(start, end + 1, m.end(), label, m.group(1)))
+                # 【采购人】某市民政局: a label in brackets is a label before a colon
+                out.append(LabelMatch(start, end + 1, m.end(), label, ":" if m.group(1) == "】" else m.group(1)))
             elif text.startswith(("(", " "), end + 1):
                 m = _QUALIFIER.match(text, end + 1)
                 if m:  # the label keeps its qualifier: a unit in it (预算(万元)) is read with the amount

@@ -92,10 +92,17 @@ _AGENCY_NAME = r"(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心
 _AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*" + _AGENCY_NAME + r"(?:现)?(?:对|就|拟对|将对)")
 # "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
 _AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?" + _AGENCY_NAME + r"受[^\s,，;；。:：、()（）]{4,40}?委托")
+_VERB_BEFORE_NAME = re.compile(r"(?:经评审|经评标委员会评审|评审|最终|确定|推荐|选定|同意|由)+")
 _MASKED_NAME = re.compile(r"\*{3,}|×{3,}")
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
 _CHAPTER = re.compile(r"第[一二三四五六七八九十\d]+[章节部分篇]")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _after_verb(m: re.Match) -> int:
+    """Where a company named in a sentence starts: after the verb before it (确定由甲公司以…中标)."""
+    verb = _VERB_BEFORE_NAME.match(m.string, m.start("name"), m.end("name"))
+    return verb.end() if verb else m.start("name")
 
 
 @dataclass
@@ -358,10 +365,10 @@ class Scan:
             self._add(field, m.label, m.value_start, next_marker or end, lot_here, scope)
         if "为" in cell:  # the free-text patterns are slow regexes: run them only where they can match
             for m in _SUPPLIER_BY_VERB.finditer(cell):
-                self._add("supplier", "为中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+                self._add("supplier", "为中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner")
         if by_price:
             for m in _SUPPLIER_BY_PRICE.finditer(cell):
-                self._add("supplier", "以…中标", offset + m.start("name"), offset + m.end("name"), lot, "winner")
+                self._add("supplier", "以…中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner")
                 self._add("award", "以…中标", offset + m.start("price"), offset + m.end("price"), lot, "winner")
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
@@ -677,6 +684,8 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             continue
         spans, joint = _company_spans(folded, hit.start, hit.end)
         for s, e in spans:
+            if _MASKED_NAME.search(folded, s, e):
+                continue  # 中标供应商：**********有限公司 (an aggregator's paywall)
             key = (folded[s:e], hit.lot)
             if key in seen:
                 continue
@@ -698,6 +707,7 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
                     proposed.amount = amount.value
                     proposed.amount_start, proposed.amount_end = price.start + span[0], price.start + span[1]
             notice.suppliers.append(proposed)
+    labelled = any(s.role == "winner" for s in notice.suppliers)
     for table, scope, lot in scan.tables:
         if "supplier" not in table.columns:
             continue
@@ -705,7 +715,8 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         header = table.headers[si]
         if scope == "candidates" or header.startswith(CANDIDATE_SUPPLIER_HEADERS):
             role = "candidate"
-        elif scope == "bidders" or (scope != "winner" and header.startswith(BIDDER_SUPPLIER_HEADERS)):
+        elif scope == "bidders" or (header.startswith(BIDDER_SUPPLIER_HEADERS) and (scope != "winner" or labelled)):
+            # 投标人 | 投标报价 | 得分 | 排名 under 评审结果 ranks the bids when a label names the winner
             role = "bidder"
         else:
             role = "winner"
@@ -714,22 +725,28 @@ def _parties(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         unit = unit_from_label(table.headers[ai]) if ai is not None else None
         for row in table.rows:
             cell = row[si]
-            if not cell.text:
+            if not cell.text or _MASKED_NAME.search(cell.text):
                 continue
             row_lot = _row_lot(row, li, lot)
-            sup = Supplier(text[cell.start:cell.end], role, row_lot, start=cell.start, end=cell.end)
-            if ai is not None and row[ai].text:
-                amount, span = find_amount(row[ai].text, unit)
-                if amount.value is not None:
-                    sup.amount = amount.value
-                    sup.amount_start, sup.amount_end = row[ai].start + span[0], row[ai].start + span[1]
-            if role == "winner":
-                key = (folded[cell.start:cell.end], row_lot)
-                if key in seen:  # the same winner in a second table (an item table naming suppliers)
-                    _merge_amount(notice, sup)
-                    continue
-                seen.add(key)
-            notice.suppliers.append(sup)
+            members, joint = _company_spans(folded, cell.start, cell.end)
+            if len(members) < 2:
+                members, joint = [(cell.start, cell.end)], False
+            # 甲公司、乙公司 | 1,268.40 | 联合体: several companies in one cell won together
+            joint = joint or (len(members) > 1 and any(c.text.strip() == "联合体" for c in row))
+            for k, (s, e) in enumerate(members):
+                sup = Supplier(text[s:e], role, row_lot, start=s, end=e, joint=joint)
+                if k == 0 and ai is not None and row[ai].text:  # one price for the members of one row
+                    amount, span = find_amount(row[ai].text, unit)
+                    if amount.value is not None:
+                        sup.amount = amount.value
+                        sup.amount_start, sup.amount_end = row[ai].start + span[0], row[ai].start + span[1]
+                if role == "winner":
+                    key = (folded[s:e], row_lot)
+                    if key in seen:  # the same winner in a second table (an item table naming suppliers)
+                        _merge_amount(notice, sup)
+                        continue
+                    seen.add(key)
+                notice.suppliers.append(sup)
     for sup in notice.suppliers:
         field = {"winner": "supplier", "bidder": "bidder", "candidate": "candidate", "proposed": "proposed_supplier"}[sup.role]
         notice.facts.append(Fact(field, sup.name, sup.start, sup.end, lot=sup.lot,
@@ -766,8 +783,9 @@ def _buyer_recognized(notice: Notice, text: str, folded: str, scan: Scan) -> Non
     if closing:
         places.append((closing[0][0], len(folded), "the signature"))
     agency = fold(notice.agency) if notice.agency else None
+    venues = _not_buyers()
     found = [(inst, where) for start, end, where in places for inst in find_institutions(folded[start:end], start)
-             if inst.name != agency]
+             if inst.name != agency and not any(v in inst.name for v in venues)]
     if not found:
         return
     inst, where = found[0]
@@ -777,6 +795,12 @@ def _buyer_recognized(notice: Notice, text: str, folded: str, scan: Scan) -> Non
     notice.buyer = text[inst.start:inst.end]
     _span_fact(notice, "buyer", text, inst.start, inst.end, origin="inferred",
                note=f"no label names the buyer: the first institution in {where}")
+
+
+@functools.lru_cache(maxsize=1)
+def _not_buyers() -> tuple[str, ...]:
+    """Trading and procurement centres: named in a sentence, they host the procurement (institutions.yaml)."""
+    return tuple(fold(w) for w in load_yaml("institutions.yaml")["not_buyers"])
 
 
 def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
@@ -890,7 +914,9 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             _span_fact(notice, "award", text, sup.amount_start, sup.amount_end, value=yuan(sup.amount), lot=sup.lot,
                        note=f"awarded to {sup.name}")
     body = [w.amount for w in winners if w.amount is not None]
-    body_total = sum(body, Decimal(0)) if body and len(body) == len(winners) else None
+    # A consortium's members share one price, given once: they count as one winner here.
+    priced = [w for w in winners if w.amount is not None or not w.joint]
+    body_total = sum(body, Decimal(0)) if body and len(body) == len(priced) else None
     chosen = body_total
     for amount, s, e in summary:
         if body_total is None:

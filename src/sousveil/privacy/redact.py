@@ -36,6 +36,8 @@ _MOBILE = re.compile(r"(?<![\d\-.])(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}(
 # Resident identity card numbers: region, birth date, sequence and an ISO 7064 check character.
 # The check keeps 18-character company codes (统一社会信用代码) and other long numbers out.
 _ID_NUMBER = re.compile(r"(?<![0-9a-z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9x](?![0-9a-z])")
+# A contact's name before the number in a phone field: 联系方式：吴磊 0769-22886601.
+_NAME_BEFORE_NUMBER = re.compile(r"(?:联系方式|联系电话|电话|联系人电话|咨询电话)[ ]*:[ ]*(?P<name>[\u4e00-\u9fff]{2,3})(?=[ ]*[\d(+])")
 # An identity number partly masked by the portal (4210221********6030, 420521199007******): the
 # digits left still point at one person.
 _MASKED_ID = re.compile(r"(?<![0-9a-z*])[1-8]\d{5,13}\*{3,12}[0-9x]{0,4}(?![0-9a-z*])")
@@ -71,6 +73,7 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans += _addressed(folded)
     spans += _labelled(folded)
     spans += _staff(folded)
+    spans += [(m.start("name"), m.end("name"), "person") for m in _NAME_BEFORE_NUMBER.finditer(folded)]
     return _apply(text, folded, spans)
 
 
