@@ -8,7 +8,7 @@ from sousveil.text import fold
 
 from .conftest import CCGP_SAMPLE, run_cli
 
-COMMANDS = ["ingest", "search", "show", "stats", "export", "synth"]
+COMMANDS = ["ingest", "search", "show", "stats", "export", "synth", "evaluate"]
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,24 @@ def test_synth_writes_corpus_and_truth(tmp_path):
     assert (again / "notices" / "notice-000000.html").read_bytes() == first  # seeded: same bytes
     truth = [json.loads(x) for x in (tmp_path / "s" / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(truth) == 5 and all(t["synthetic"] for t in truth)
+
+
+def test_every_fact_says_how_it_was_found(tmp_path):
+    """A Tendering Law body without a heading: its type is inferred from the labels (a weaker method),
+    its buyer a label's value; show, the JSON Lines and CSV exports say so, and search can leave it out."""
+    from pathlib import Path
+
+    real = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "yichang-awards" / "000.html"
+    db = tmp_path / "m.db"
+    run_cli("ingest", real, CCGP_SAMPLE, "--db", db)
+    shown = run_cli("show", "1", "--db", db, "--no-text").stdout
+    assert "inferred 0.60" in shown and "label 0.95" in shown
+    rec = next(json.loads(line) for line in run_cli("export", "--db", db, "--format", "jsonl").stdout.splitlines()
+               if json.loads(line)["type"] == "award" and json.loads(line)["buyer"] == "兴山上源水务有限公司")
+    how = {f["field"]: (f["method"], f["confidence"]) for f in rec["facts"]}
+    assert how["type"] == ("inferred", 0.6) and how["buyer"] == ("label", 0.95) and how["county"][0] == "gazetteer"
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--db", db, "--format", "csv").stdout)))
+    assert any("type:inferred 0.60" in r["how_found"] and "buyer:label 0.95" in r["how_found"] for r in rows)
+    everything = run_cli("search", "--db", db, "--json").stdout.splitlines()
+    strong = run_cli("search", "--db", db, "--json", "--min-confidence", "0.7").stdout.splitlines()
+    assert len(everything) == 2 and [json.loads(x)["buyer"] for x in strong] == ["深圳市龙华科技实验高级中学"]

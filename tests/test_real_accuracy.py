@@ -14,10 +14,10 @@ YICHANG = REAL / "yichang-awards"
 TARGETS = {"type": 0.99, "buyer": 0.99, "agency": 0.99, "published": 0.99, "winners": 0.97, "award_total": 0.97,
            # The labels' region is the trading platform's district code: 市本级 (420500) for projects of
            # the city's central districts even where the buyer's name or the works name the district,
-           # and a county for companies named after the city. sousveil asserts what the text says
-           # (the buyer's place, refined by the place of works only when the buyer names no city):
-           # 0.87 measured, below the issue's 0.97.
-           "region": 0.87, "redaction": 1.0}
+           # and a district for some companies named after the city. sousveil asserts what the text
+           # says: the buyer's place, refined by the place of works only for a buyer whose name names
+           # no place, or a company named after its province. 0.89 measured, below the issue's 0.97.
+           "region": 0.89, "redaction": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_real_award_field_accuracy(yichang, field):
 
 @pytest.mark.parametrize("field", sorted(TARGETS))
 def test_real_award_fields_are_rarely_asserted_wrong(yichang, field):
-    limit = 0.01 if field != "region" else 0.13  # region: see TARGETS
+    limit = 0.01 if field != "region" else 0.11  # region: see TARGETS
     assert yichang.wrong_rate()[field] <= limit, yichang.misses.get(field)
 
 

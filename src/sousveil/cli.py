@@ -110,13 +110,16 @@ def filter_options(f):
         click.option("--year", type=int),
         click.option("--type", "type_", type=click.Choice(NOTICE_TYPES), help="Notice type."),
         click.option("--synthetic/--real", default=None, help="Only generated, or only real notices."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+                     help="Leave out notices whose type, buyer or region rest on a weaker method (a confidence below "
+                          "this; see `show` and data/methods.yaml)."),
     ]):
         f = opt(f)
     return f
 
 
-def make_filters(category, province, buyer_type, year, type_, synthetic) -> queries.Filters:
-    return queries.Filters(category, province, buyer_type, year, type_, synthetic)
+def make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence=None) -> queries.Filters:
+    return queries.Filters(category, province, buyer_type, year, type_, synthetic, min_confidence=min_confidence)
 
 
 @cli.command()
@@ -127,13 +130,14 @@ def make_filters(category, province, buyer_type, year, type_, synthetic) -> quer
 @click.option("--offset", default=0)
 @click.option("--sort", type=click.Choice(list(queries.SORTS)), default="date", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def search(query, db_path, category, province, buyer_type, year, type_, synthetic, limit, offset, sort, as_json):
+def search(query, db_path, category, province, buyer_type, year, type_, synthetic, min_confidence, limit, offset, sort,
+           as_json):
     """Full-text search (Chinese from two characters, English words) with facet filters."""
     if query and len(query.strip()) == 1 and not query.strip().isascii():
         err.print("note: a one-character query matches any two-character sequence starting with it")
     db = open_existing(db_path)
-    total, rows = queries.search(db, query or None, make_filters(category, province, buyer_type, year, type_, synthetic),
-                                 limit=limit, offset=offset, sort=sort)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence)
+    total, rows = queries.search(db, query or None, filters, limit=limit, offset=offset, sort=sort)
     if as_json:
         for r in rows:
             r["synthetic"] = bool(r["synthetic"])
@@ -197,13 +201,14 @@ def show(ref, db_path, with_text, as_json):
     out.print(f"taxonomy {n['taxonomy_version']} · labels {n['labels_version']} · sousveil {n['code_version']}",
               highlight=False)
     facts = Table(title="facts", show_lines=False)
-    for col in ("field", "value", "lot", "span", "evidence", "note"):
+    for col in ("field", "value", "lot", "span", "evidence", "method", "note"):
         facts.add_column(col, overflow="fold")
     for f in n["facts"]:
         span = f"{f['span_start']}-{f['span_end']}" if f["span_start"] is not None else f["origin"]
         evidence = text[f["span_start"]:f["span_end"]] if f["span_start"] is not None else ""
         evidence = "" if evidence == f["value"] else evidence  # shown once when the value is the text itself
-        facts.add_row(f["field"], f["value"] or "", f["lot"] or "", span, evidence, f["note"] or "")
+        method = f"{f['method']} {f['confidence']:.2f}" if f["method"] else ""
+        facts.add_row(f["field"], f["value"] or "", f["lot"] or "", span, evidence, method, f["note"] or "")
     out.print(facts)
     if n["suppliers"]:
         sup = Table(title="suppliers")
@@ -284,13 +289,14 @@ def stats(db_path, top, as_json):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default: stdout).")
 @click.option("--query", default=None, help="Only notices matching this full-text query.")
 @filter_options
-def export(db_path, fmt, records, validate, output, query, category, province, buyer_type, year, type_, synthetic):
+def export(db_path, fmt, records, validate, output, query, category, province, buyer_type, year, type_, synthetic,
+           min_confidence):
     """Export notices: flat (CSV, JSON Lines), as OCDS releases or records, or as FollowTheMoney entities.
 
     Every format labels synthetic notices. OCDS and FtM need linked notices (`ingest` links them).
     """
     db = open_existing(db_path)
-    filters = make_filters(category, province, buyer_type, year, type_, synthetic)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence)
     if (records or validate) and fmt != "ocds":
         raise click.UsageError("--records and --validate go with --format ocds")
     if validate and output == "-":

@@ -23,8 +23,10 @@ class Fact:
     start: int | None = None
     end: int | None = None
     lot: str | None = None
-    origin: str = "text"  # text | html-meta | url | derived
+    origin: str = "text"  # text | html-meta | url | derived | inferred
     note: str | None = None
+    method: str | None = None  # how it was found: label | table | sentence | heading | … (data/methods.yaml)
+    confidence: float | None = None  # the method's prior (data/methods.yaml), lower for weaker methods
 
 
 @dataclass

@@ -113,6 +113,7 @@ class Hit:
     end: int
     lot: str | None
     scope: str | None
+    method: str = "label"  # label | table | sentence (data/methods.yaml)
 
 
 def _bare(cell: str) -> str:
@@ -283,7 +284,8 @@ class Scan:
             if name == "budget":
                 for row in table.rows:
                     if row[col].text:
-                        self._add("budget", table.headers[col], row[col].start, row[col].end, _row_lot(row, li, lot), scope)
+                        self._add("budget", table.headers[col], row[col].start, row[col].end, _row_lot(row, li, lot), scope,
+                                  "table")
 
     def _corrections(self, i: int, lot, scope) -> int:
         """A correction table (更正项 | 更正前内容 | 更正后内容): each row's label takes the value after
@@ -299,7 +301,7 @@ class Scan:
             labelled = next(((c, f) for c in row[:after] if (f := self._cell_field(c, scope))), None)
             if labelled and after < len(row):
                 pos = start + sum(len(c) + 1 for c in row[:after])
-                self._add(labelled[1], _bare(labelled[0]), pos, pos + len(row[after]), lot, scope)
+                self._add(labelled[1], _bare(labelled[0]), pos, pos + len(row[after]), lot, scope, "table")
             i += 1
         return i
 
@@ -328,7 +330,7 @@ class Scan:
                     and values[number].strip() else str(k + 1)
             for cell, field, value in zip(cells, fields, values):
                 if field:
-                    self._add(field, _bare(cell), pos, pos + len(value), row_lot, scope)
+                    self._add(field, _bare(cell), pos, pos + len(value), row_lot, scope, "table")
                 pos += len(value) + 1
 
     def _inline(self, cell: str, offset: int, scope: str | None, lot: str | None) -> None:
@@ -365,17 +367,17 @@ class Scan:
             self._add(field, m.label, m.value_start, next_marker or end, lot_here, scope)
         if "为" in cell:  # the free-text patterns are slow regexes: run them only where they can match
             for m in _SUPPLIER_BY_VERB.finditer(cell):
-                self._add("supplier", "为中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner")
+                self._add("supplier", "为中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner", "sentence")
         if by_price:
             for m in _SUPPLIER_BY_PRICE.finditer(cell):
-                self._add("supplier", "以…中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner")
-                self._add("award", "以…中标", offset + m.start("price"), offset + m.end("price"), lot, "winner")
+                self._add("supplier", "以…中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner", "sentence")
+                self._add("award", "以…中标", offset + m.start("price"), offset + m.end("price"), lot, "winner", "sentence")
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
-                self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
+                self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope, "sentence")
             for pattern in (_AGENCY_BY_VERB, _AGENCY_BEFORE_VERB):
                 for m in pattern.finditer(cell):
-                    self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope)
+                    self._add("agency", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope, "sentence")
 
     def _heading_date_field(self, rest: str) -> str | None:
         for end, label in self.voc.automaton.iter_long(rest):
@@ -394,7 +396,7 @@ class Scan:
             return None
         return self.voc.field(bare, scope)
 
-    def _add(self, field: str, label: str, start: int, end: int, lot, scope) -> None:
+    def _add(self, field: str, label: str, start: int, end: int, lot, scope, method: str = "label") -> None:
         change = _CHANGED_TO.search(self.folded, start, end)
         if change:  # "预算金额为100万元，现更正为120万元", "开标时间由…变更为…": the value after the change
             start = change.end()
@@ -403,12 +405,12 @@ class Scan:
         while end > start and self.folded[end - 1] in _TRAILING:
             end -= 1
         if end > start:
-            self.hits.append(Hit(field, label, start, end, lot, scope))
+            self.hits.append(Hit(field, label, start, end, lot, scope, method))
             if field == "supplier" and ("金额" in label or "价" in label):
                 # "中标供应商名称、地址及中标金额：甲公司(地址)100万元": the amount follows the name.
                 name_end = _name_span(self.folded, start, end)[1]
                 if _HAS_SUM.search(self.folded, name_end, end):
-                    self.hits.append(Hit("award", label, name_end, end, lot, scope))
+                    self.hits.append(Hit("award", label, name_end, end, lot, scope, method))
 
     def first(self, field: str) -> Hit | None:
         return next((h for h in self.hits if h.field == field), None)
@@ -431,7 +433,35 @@ def extract_notice(text: str, html_meta: dict | None = None, url: str | None = N
     _items(notice, text, scan)
     _dates(notice, text, folded, scan, meta)
     _region(notice, text, folded, scan)
+    _methods(notice, scan)
     return notice
+
+
+_METHOD_OF_ORIGIN = {"derived": "derived", "html-meta": "metadata", "url": "url", "inferred": "inferred"}
+
+
+@functools.lru_cache(maxsize=1)
+def method_priors() -> dict[str, float]:
+    """The confidence each method earns (data/methods.yaml)."""
+    return {m: float(spec["confidence"]) for m, spec in load_yaml("methods.yaml")["methods"].items()}
+
+
+def _methods(notice: Notice, scan: Scan) -> None:
+    """Every fact says how it was found and with what confidence: its own method, else its origin's,
+    else the method of the label hit or table cell its span lies in, else its position in the text."""
+    priors = method_priors()
+    cells = [(c.start, c.end) for table, _, _ in scan.tables for row in table.rows for c in row if c.text]
+    for f in notice.facts:
+        if f.method is None:
+            f.method = _METHOD_OF_ORIGIN.get(f.origin)
+        if f.method is None and f.start is not None:
+            hit = next((h for h in scan.hits if h.start <= f.start and f.end <= h.end), None)
+            if hit is not None:
+                f.method = hit.method
+            elif any(s <= f.start and f.end <= e for s, e in cells):
+                f.method = "table"
+        f.method = f.method or "position"
+        f.confidence = priors[f.method]
 
 
 # --- assembly -------------------------------------------------------------------------------------
@@ -486,14 +516,14 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
     if heading_line:
         start, line = heading_line
         notice.heading = text[start:start + len(line)].strip()
-        _span_fact(notice, "heading", text, start, start + len(line))
+        _span_fact(notice, "heading", text, start, start + len(line), method="heading")
     probe = fold(notice.heading or "")
     for ntype, keywords in types:
         hit = next((k for k in keywords if k in probe), None)
         if hit:
             notice.type = ntype
             s = heading_line[0] + probe.index(hit)
-            _span_fact(notice, "type", text, s, s + len(hit), value=ntype)
+            _span_fact(notice, "type", text, s, s + len(hit), value=ntype, method="heading")
             return
     if url:
         m = re.search(r"/cggg/(?:dfgg|zygg)/([a-z]+)/", url)
@@ -508,7 +538,8 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
         signals = rule.holds(found, folded)
         if signals:
             notice.type = rule.type
-            notice.facts.append(Fact("type", rule.type, origin="inferred", note=f"no heading names the type: {signals}"))
+            notice.facts.append(Fact("type", rule.type, origin="inferred", note=f"no heading names the type: {signals}",
+                                     method="inferred"))
             return
     # Last resort: a type keyword on a short line near the top, where a heading would stand: never
     # a word inside a sentence or a footer ("如有更正…").
@@ -525,7 +556,8 @@ def _heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: 
             break
     if best:
         notice.type = best[2]
-        _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], note="keyword on a short line, not in a title")
+        _span_fact(notice, "type", text, best[0], best[0] + best[1], value=best[2], method="keyword",
+                   note="keyword on a short line, not in a title")
 
 
 def _cover_title(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
@@ -613,11 +645,11 @@ def _title_code_method(notice: Notice, text: str, folded: str, scan: Scan) -> No
         s, e = _title_from_heading(notice.heading)
         notice.title = notice.heading[s:e]
         heading = next(f for f in notice.facts if f.field == "heading")
-        _span_fact(notice, "title", text, heading.start + s, heading.start + e, note="from the heading")
+        _span_fact(notice, "title", text, heading.start + s, heading.start + e, note="from the heading", method="heading")
     elif scan.cover is not None:
         s, e = scan.cover
         notice.title = text[s:e].strip()
-        _span_fact(notice, "title", text, s, e, value=notice.title, origin="inferred",
+        _span_fact(notice, "title", text, s, e, value=notice.title, origin="inferred", method="cover",
                    note="the line above 招标文件 on a tender document's cover page")
     hit = scan.first("project_code")
     if hit:
@@ -793,7 +825,7 @@ def _buyer_recognized(notice: Notice, text: str, folded: str, scan: Scan) -> Non
     inst, where = next(((x, w) for x, w in found[1:] if len(x.name) > len(inst.name) and x.name.endswith(inst.name)),
                        (inst, where))
     notice.buyer = text[inst.start:inst.end]
-    _span_fact(notice, "buyer", text, inst.start, inst.end, origin="inferred",
+    _span_fact(notice, "buyer", text, inst.start, inst.end, origin="inferred", method="recognizer",
                note=f"no label names the buyer: the first institution in {where}")
 
 
@@ -1062,7 +1094,7 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
                                          note="no publication date given: the date of the award or contract"))
         if d:
             notice.published = d.iso
-            _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note)
+            _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note, method="position")
     for d in find_dates(folded)[:30]:
         if d.start not in labelled:
             _span_fact(notice, "date", text, d.start, d.end, value=d.iso)
@@ -1104,10 +1136,14 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         # builds. It refines the region, never moves it elsewhere. An authority's place is its
         # jurisdiction: 省公安厅 buys for the province, wherever the works are; and a buyer of a city
         # buys for the city (市本级).
+        # A buyer whose name names no place (兴山上源水务有限公司) leaves the region to the title's coarser
+        # place (宜昌…项目): the works name the county inside it.
         region, _ = regions.resolve(mentions, gaz)
+        buyer = next((f for f in notice.facts if f.field == "buyer" and f.start is not None), None)
+        placeless = buyer is None or not gaz.mentions(folded[buyer.start:buyer.end], buyer.start, 1)
         company = bool(notice.buyer) and fold(notice.buyer).rstrip(_TRAILING).endswith(COMPANY_SUFFIXES)
-        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz) \
-            if company else []
+        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz,
+                                below_city=placeless) if company or placeless else []
         if inside:
             mentions += inside
             notes = {m.place.level: "from the place of delivery or works, inside the region of the buyer, a company" for m in inside}
@@ -1117,7 +1153,8 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         note = f"a code no longer in force, from {m.place.historic}" if m.place.historic else None
         if m.priority == 8 and level in notes:
             note = "; ".join(filter(None, [notes[level], note]))
-        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}", note=note)
+        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}", note=note,
+                   method="gazetteer")
 
 
 def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:

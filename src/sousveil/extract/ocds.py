@@ -189,6 +189,11 @@ def notice_from_release(release: dict, text: str) -> Notice:
     elif n.type in ("award", "contract") and n.award_total is None:
         n.amount_status = "absent"
     _region(n, lines)
+    from .notice import method_priors
+
+    for f in n.facts:  # a release's fields are structured data, not found in prose
+        f.method = "derived" if f.origin == "derived" else "structured"
+        f.confidence = method_priors()[f.method]
     return n
 
 

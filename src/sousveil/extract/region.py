@@ -192,12 +192,14 @@ def resolve(mentions: list[Mention], gaz: Gazetteer | None = None) -> tuple[Regi
     return region, evidence
 
 
-def within(mentions: list[Mention], region: Region, gaz: Gazetteer) -> list[Mention]:
-    """The mentions of places inside a region known only by its province (a city or county of it), when
-    they agree with each other: nothing that would move the region elsewhere."""
-    if region.province_code is None or region.city_code:
+def within(mentions: list[Mention], region: Region, gaz: Gazetteer, below_city: bool = False) -> list[Mention]:
+    """The mentions of places inside a region known only by its province (a city or county of it), or,
+    with `below_city`, by its city (a county of it), when they agree with each other: nothing that would
+    move the region elsewhere."""
+    top = region.city_code if below_city and region.city_code else region.province_code
+    if top is None or region.county_code or (region.city_code and not below_city):
         return []
-    inside = [m for m in mentions if region.province_code in _ancestors(m.place, gaz)]
+    inside = [m for m in mentions if top in _ancestors(m.place, gaz)]
     deepest = {m.place.code for m in inside if m.place.level == "county"} or {m.place.code for m in inside}
     if len(deepest) != 1:
         return []  # two places named: the works span them, or the name is ambiguous

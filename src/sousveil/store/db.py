@@ -34,7 +34,7 @@ TABLES = {
     },
     "facts": {
         "id": int, "notice_id": int, "field": str, "value": str, "lot": str, "span_start": int, "span_end": int,
-        "origin": str, "note": str,
+        "origin": str, "note": str, "method": str, "confidence": float,
     },
     "suppliers": {
         "id": int, "notice_id": int, "name": str, "role": str, "lot": str, "amount": str, "span_start": int,
@@ -147,7 +147,20 @@ def open_db(path, create: bool = True) -> sqlite_utils.Database:
         create_schema(db)  # a new database, or one from before a table was added
     elif "meta" not in existing:
         raise StoreError(f"{path}: not a sousveil database")
+    _add_new_columns(db)
     return db
+
+
+def _add_new_columns(db: sqlite_utils.Database) -> None:
+    """A database from before a column was added (facts.method, facts.confidence) gets it, empty:
+    its notices keep what they had, and a re-ingest of a document fills it."""
+    for name, columns in TABLES.items():
+        if not db[name].exists():
+            continue
+        have = set(db[name].columns_dict)
+        for col, kind in columns.items():
+            if col not in have:
+                db[name].add_column(col, kind)
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -200,7 +213,8 @@ _INSERTS = {
                " province, province_code, city, city_code, county, county_code, region_code, published, year, budget,"
                " award_total, award_total_num, amount_status, categories, synthetic, taxonomy_version, labels_version,"
                " code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    "facts": "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note) values (?,?,?,?,?,?,?,?)",
+    "facts": "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note, method, confidence)"
+             " values (?,?,?,?,?,?,?,?,?,?)",
     "suppliers": "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start,"
                  " amount_end) values (?,?,?,?,?,?,?,?,?)",
     "items": "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
@@ -243,7 +257,8 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
              float(n.award_total) if n.award_total is not None else None, n.amount_status,
              " ".join(categories_of(n.tags)) or None, int(rec.synthetic), versions["taxonomy"], versions["labels"],
              __version__))
-        rows["facts"] += [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note) for f in n.facts]
+        rows["facts"] += [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note, f.method, f.confidence)
+                          for f in n.facts]
         rows["suppliers"] += [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start,
                                s.amount_end) for s in n.suppliers]
         rows["items"] += [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start,

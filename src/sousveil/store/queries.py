@@ -16,6 +16,9 @@ NOTICE_COLUMNS = ("id", "sha256", "type", "title", "buyer", "buyer_type", "agenc
                   "region_code", "published", "year", "budget", "award_total", "amount_status", "categories",
                   "synthetic", "project_code", "method", "taxonomy_version", "code_version")
 BIG_RESULT = 2000
+# The facts a search by confidence looks at: what a notice is, who bought, and where.
+CONFIDENT_FIELDS = ("type", "buyer", "province", "city", "county")
+CONFIDENT = 0.7  # the web's "strong methods only": label, table, heading, gazetteer, metadata, sentence (data/methods.yaml)
 # A sort can walk its own index and stops after a page: with a frequent search term (采购 matches
 # every notice) sorting all the hits first took over 300 ms at 100,000 notices (bench/run.py).
 SORTS = {"date": ("n.published desc", "idx_notices_published"),
@@ -37,6 +40,7 @@ class Filters:
     review: str | None = None  # a verdict (a tag's latest review), "reviewed" or "unreviewed"
     vendor: str | None = None  # a registry vendor id: notices naming it as supplier or brand
     designated: bool | None = None  # notices naming a vendor with a designation (verified or not)
+    min_confidence: float | None = None  # leave out notices whose type, buyer or region rest on a weaker method
 
 
 # Sums count a notice republished on several portals once: its copies (resolve/link.py) are left out.
@@ -101,6 +105,10 @@ def _where(filters: Filters, query: str | None) -> tuple[list[str], list]:
     if filters.synthetic is not None:
         where.append("n.synthetic = ?")
         params.append(int(filters.synthetic))
+    if filters.min_confidence is not None:
+        where.append("n.id not in (select notice_id from facts where field in (" + ", ".join(f"'{f}'" for f in CONFIDENT_FIELDS)
+                     + ") and confidence < ?)")
+        params.append(filters.min_confidence)
     if filters.city:
         where.append("n.city_code = ?" if filters.city.isdigit() else "n.city = ?")
         params.append(filters.city)
@@ -288,6 +296,9 @@ def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: 
         rec["ocid"], rec["duplicate_of"] = process or (None, None)
         rec["vendors"] = [dict(r) for r in db.query(
             "select vendor, kind, name, method, score from vendor_links where notice_id = ? order by id", [rec["id"]])]
+        rec["facts"] = [dict(r) for r in db.query(
+            "select field, value, lot, span_start, span_end, method, confidence, note from facts where notice_id = ?"
+            " order by id", [rec["id"]])]
         yield rec
 
 

@@ -54,6 +54,11 @@ class Labels:
     def type(self, value) -> str:
         return self._coded("types", value)
 
+    def method(self, value) -> str:
+        """How a fact was found, in the words of data/methods.yaml."""
+        entry = load_yaml("methods.yaml")["methods"].get(value)
+        return entry[self.lang] if entry else (value or self("unknown"))
+
     def buyer_type(self, value) -> str:
         return self._coded("buyer_types", value)
 
@@ -83,7 +88,7 @@ class Labels:
             return self(value)
         if facet == "vendor":
             return self.vendor(value)
-        if facet == "designated":
+        if facet in ("designated", "confident"):
             return self("answer_yes")
         if facet in ("province", "city") and str(value).isdigit():
             place = gazetteer().places.get(str(value))

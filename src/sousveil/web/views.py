@@ -23,7 +23,7 @@ from .i18n import COOKIE, LANGS, Labels, choose_lang
 PAGE_SIZE = 20
 EXPORT_CHUNK = 500
 FILTER_KEYS = ("category", "type", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic", "review",
-               "vendor", "designated")
+               "vendor", "designated", "confident")
 STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page")
 MEASURES = ("notices", "award_value")
 AGGREGATE_CACHE = 64
@@ -72,7 +72,8 @@ def _filters(state: dict) -> queries.Filters:
         year=int(year) if year and year.isdigit() else None, type=state.get("type"),
         synthetic=None if synthetic not in ("0", "1") else synthetic == "1", city=state.get("city"),
         buyer=state.get("buyer"), supplier=state.get("supplier"), review=state.get("review"), vendor=state.get("vendor"),
-        designated=True if state.get("designated") == "1" else None)
+        designated=True if state.get("designated") == "1" else None,
+        min_confidence=queries.CONFIDENT if state.get("confident") == "1" else None)
 
 
 async def _page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
