@@ -970,6 +970,16 @@ def _amounts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         notice.facts.append(Fact("award_total", yuan(body_total), only[0].amount_start if only else None,
                                  only[0].amount_end if only else None, origin="derived",
                                  note=f"sum of {len(body)} winning amount(s) in the body"))
+    foreign = next((st for st in statuses if st.startswith("currency:")), None)
+    if foreign and chosen is not None:
+        # 決標金額：新臺幣 32,500,000元 and 總決標金額：32,500,000元: a notice's sums share the currency
+        # one of them states; none of them is yuan.
+        notice.facts.append(Fact("award_total", None, origin="derived",
+                                 note=f"{foreign}: another award value of the notice states this currency; not read as CNY"))
+        for w in winners:
+            w.amount = None
+        notice.facts = [f for f in notice.facts if not (f.field in ("award", "award_total") and f.value is not None)]
+        chosen = None
     notice.award_total = chosen
     if chosen is None and statuses:
         notice.amount_status = statuses[0]
@@ -1079,6 +1089,15 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
                     if d:
                         note = "date under the heading"
                         break
+        method = "position"
+        if d is None and scan.cover is not None:
+            # A tender document's cover: its date on a short line of its own, among the first lines.
+            for s, line in scan.lines[:14]:
+                if s > scan.cover[0] and len(line.strip()) <= 20 and ":" not in line:
+                    d = first_date(line, s)
+                    if d:
+                        note, method = "the date on a tender document's cover page", "cover"
+                        break
         if d is None:
             # A signature's date stands on a short line of its own; a deadline ("于2023年5月10日前提交…")
             # or a labelled date of another kind (开标时间：…) near the end is not the publication's.
@@ -1094,7 +1113,7 @@ def _dates(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> No
                                          note="no publication date given: the date of the award or contract"))
         if d:
             notice.published = d.iso
-            _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note, method="position")
+            _span_fact(notice, "published", text, d.start, d.end, value=d.iso, note=note, method=method)
     for d in find_dates(folded)[:30]:
         if d.start not in labelled:
             _span_fact(notice, "date", text, d.start, d.end, value=d.iso)
