@@ -28,6 +28,9 @@ def test_forms_from_real_notices():
     for zero in "〇○0O零":
         assert isos(f"二{zero}二五年六月三日") == ["2025-06-03"], zero
     assert isos("2025年元月3日") == ["2025-01-03"] and isos("二〇二五年元月三日") == ["2025-01-03"]
+    # The letter O for a zero among Arabic digits, in any position; its span is the date as written.
+    assert isos("2O23年1O月O9日") == ["2023-10-09"] and isos("202O-O5-06") == ["2020-05-06"]
+    assert find_dates(fold("公告：2O23年1O月O9日"))[0].start == 3 and isos("go 2023 no1") == []
     assert isos("2025年6月3号") == ["2025-06-03"] and find_dates("2025年6月3号")[0].end == len("2025年6月3号")
 
 

@@ -1,6 +1,7 @@
 """Dates in every common form of Chinese notices, as ISO strings with their spans.
 
-2025年05月27日 20:20, 2025-05-27, 2025/5/27, 2025.05.27, 二〇二五年五月二十七日, and in English
+2025年05月27日 20:20, 2025-05-27, 2025/5/27, 2025.05.27, 二〇二五年五月二十七日 (a zero typed 〇, ○, 零, 0 or
+the letter O in any position: 2O23年1O月O9日), and in English
 15 March 2021 or March 15, 2021, and Taiwan's 民國 years (111/05/20). Input is folded text.
 """
 
@@ -68,9 +69,15 @@ def _iso(y: int, m: int, d: int, hh=None, mm=None) -> str | None:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
+# The letter O typed for a zero among digits (2O23年1O月O9日; folded text is lower case): read as 0 in a
+# copy of the same length, so spans still point into the text.
+_O_FOR_ZERO = re.compile(r"(?<=\d)o|o(?=\d)")
+
+
 def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
     found = []
-    for m in _NUMERIC.finditer(text):
+    numeric = _O_FOR_ZERO.sub("0", text) if "o" in text else text
+    for m in _NUMERIC.finditer(numeric):
         hh = int(m.group("H")) if m.group("H") else None
         if hh is not None and hh < 12 and m.group("half") in ("下午", "晚上"):  # 下午2:30 is 14:30
             hh += 12
@@ -79,7 +86,7 @@ def find_dates(text: str, offset: int = 0) -> list[FoundDate]:
         iso = _iso(int(m.group("y")), 1 if month == "元" else int(month), int(m.group("d") or m.group("d2")), hh, mm)
         if iso:
             end = m.end()
-            while end > m.start() and text[end - 1].isspace():
+            while end > m.start() and numeric[end - 1].isspace():
                 end -= 1
             found.append(FoundDate(iso, offset + m.start(), offset + end))
     for m in _CHINESE.finditer(text):
