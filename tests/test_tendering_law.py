@@ -133,3 +133,33 @@ def test_a_role_before_a_colon_and_masked_identity_numbers_anywhere():
     assert "李某明" not in out and "4210221********6030" not in out
     assert "湖北某某检测有限公司" in out
     assert {r.kind for r in redactions} >= {"person", "id_number"}
+
+
+def test_a_province_the_buyers_name_denies_is_not_asserted():
+    n, _ = extracted("<h3>某项目中标公告</h3><p>采购人：宜昌市公安局</p><p>项目所在地：乌鲁木齐市</p>"
+                     "<p>中标供应商：湖北某某科技有限公司</p><p>中标金额：100万元</p>")
+    assert (n.region.province_code, n.region.city_code) == ("420000", "420500")
+    conflict = next(f for f in n.facts if f.field == "region_conflict")
+    assert conflict.value == "新疆维吾尔自治区" and "not asserted" in conflict.note
+
+
+def test_the_place_of_works_refines_a_company_named_after_its_province():
+    body = award_body(row("中标人:", "湖北某某建设工程有限公司"), row("中标价(元):", "100000"),
+                      row("建设地点", "远安县鸣凤镇某某工业园"))
+    n, _ = extracted(body.replace("某县公安局", "湖北某某水务有限公司"))
+    assert n.region.county_code == "420525"
+    county = next(f for f in n.facts if f.field == "county")
+    assert county.method == "gazetteer" and "place of delivery or works" in county.note
+    # An authority's place is its jurisdiction: a provincial bureau's works in a county stay provincial.
+    n, _ = extracted(body.replace("某县公安局", "湖北省公安厅"))
+    assert (n.region.province_code, n.region.county_code) == ("420000", None)
+
+
+def test_a_county_short_name_that_opens_an_institution_is_that_institution():
+    # 公安县 (荆州) is called 公安 for short: 荆州市公安局 and 湖北省公安厅 are bureaus, not that county.
+    from sousveil.extract.region import gazetteer, resolve
+
+    gaz = gazetteer()
+    for name, code in [("荆州市公安局", "421000"), ("湖北省公安厅", "420000"), ("荆州市公安县公安局", "421022"),
+                       ("湖北远安工业园区管理委员会", "420525")]:
+        assert resolve(gaz.mentions(name, 0, 1), gaz)[0].code == code, name

@@ -1142,38 +1142,44 @@ def _region(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     mentions = []
     for s, e, p in sources:
         mentions += gaz.mentions(folded[s:e], s, p)
-    notes = {}
+    buyer = next((f for f in notice.facts if f.field == "buyer" and f.start is not None), None)
+    of_buyer = gaz.mentions(folded[buyer.start:buyer.end], buyer.start, 1) if buyer else []
     delivery = scan.first("delivery_place")
+    refined = False
     if not mentions:  # only when nothing above names a place: where the goods go, else the agency's address
         for priority, field in ((8, "delivery_place"), (9, "agency_address")):
             hit = scan.first(field)
             if hit and not mentions:
                 mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, priority)
     elif delivery:
-        # The place of the works names the city or county that a company named after its province leaves
-        # open (湖北某公司, 建设地点：远安县鸣凤镇…): a province in a trade name says little of where it
-        # builds. It refines the region, never moves it elsewhere. An authority's place is its
-        # jurisdiction: 省公安厅 buys for the province, wherever the works are; and a buyer of a city
-        # buys for the city (市本级).
-        # A buyer whose name names no place (兴山上源水务有限公司) leaves the region to the title's coarser
-        # place (宜昌…项目): the works name the county inside it.
-        region, _ = regions.resolve(mentions, gaz)
-        buyer = next((f for f in notice.facts if f.field == "buyer" and f.start is not None), None)
-        placeless = buyer is None or not gaz.mentions(folded[buyer.start:buyer.end], buyer.start, 1)
-        company = bool(notice.buyer) and fold(notice.buyer).rstrip(_TRAILING).endswith(COMPANY_SUFFIXES)
-        inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8), region, gaz,
-                                below_city=placeless) if company or placeless else []
-        if inside:
+        # The place of the works names the city or county that the buyer's name leaves open: a company
+        # named after its province (湖北某公司, 建设地点：远安县鸣凤镇…), whose province is a trade name,
+        # or a buyer whose name names no place (兴山上源水务有限公司, the title naming only 宜昌). It
+        # refines the region, never moves it elsewhere. An authority's place is its jurisdiction:
+        # 省公安厅 buys for the province and a city's buyer for the city (市本级), wherever the works are.
+        company = fold(notice.buyer or "").rstrip(_TRAILING).endswith(COMPANY_SUFFIXES)
+        if company or not of_buyer:
+            inside = regions.within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8),
+                                    regions.resolve(mentions, gaz)[0], gaz, below_city=not of_buyer)
             mentions += inside
-            notes = {m.place.level: "from the place of delivery or works, inside the region of the buyer, a company" for m in inside}
+            refined = bool(inside)
     region, evidence = regions.resolve(mentions, gaz)
+    # Never a province that the buyer's own name denies (an agency's address, a stray place name elsewhere).
+    provinces = {gaz.province_of(m.place).code for m in of_buyer if gaz.province_of(m.place)}
+    if len(provinces) == 1 and region.province_code not in provinces:
+        denied = region.province
+        region, evidence = regions.resolve([m for m in mentions if gaz.province_of(m.place) and
+                                            gaz.province_of(m.place).code in provinces], gaz)
+        notice.facts.append(Fact("region_conflict", denied, buyer.start, buyer.end, origin="derived", method="derived",
+                                 note=f"{denied} is named elsewhere, but the buyer's name places it in "
+                                      f"{region.province}: not asserted"))
     notice.region = region
     for level, m in evidence.items():
-        note = f"a code no longer in force, from {m.place.historic}" if m.place.historic else None
-        if m.priority == 8 and level in notes:
-            note = "; ".join(filter(None, [notes[level], note]))
-        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}", note=note,
-                   method="gazetteer")
+        notes = [f"a code no longer in force, from {m.place.historic}" if m.place.historic else None,
+                 "from the place of delivery or works, inside the region the buyer's name or the title gives"
+                 if refined and m.priority == 8 else None]
+        _span_fact(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}",
+                   note="; ".join(filter(None, notes)) or None, method="gazetteer")
 
 
 def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:

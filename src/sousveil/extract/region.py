@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from ..data_files import load_csv
+from ..data_files import load_csv, load_yaml
 from ..model import Region
 
 PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
@@ -105,12 +105,14 @@ class Gazetteer:
                     rest = text[end + 1:]
                     for short, county in self.short_counties.get(place.code, ()):
                         i = rest.find(short)
+                        while i >= 0 and _begins_institution(rest, i):  # 荆州市公安局 is no 公安县
+                            i = rest.find(short, i + 1)
                         if i >= 0:
                             s = offset + end + 1 + i
                             found.append(Mention(county, s, s + len(short), priority))
                 elif place.level == "province":
                     shorts = [(short, c) for short, c in self.short_counties_of_province.get(place.code, ())
-                              if text.startswith(short, end + 1)]
+                              if text.startswith(short, end + 1) and not _begins_institution(text, end + 1)]
                     if len({c.code for _, c in shorts}) == 1:  # one county only: an ambiguous short name says nothing
                         short, county = shorts[0]
                         s = offset + end + 1
@@ -123,6 +125,17 @@ class Gazetteer:
         for m in found:
             longest[m.start] = max(longest.get(m.start, 0), m.end)
         return list({(m.place.code, m.start): m for m in found if m.end == longest[m.start]}.values())
+
+
+@functools.lru_cache(maxsize=1)
+def _institution_suffixes() -> tuple[str, ...]:
+    return tuple(load_yaml("institutions.yaml")["suffixes"])
+
+
+def _begins_institution(text: str, i: int) -> bool:
+    """湖北省公安厅 is the province's bureau, not 公安县: a short county name that opens an institution's
+    suffix (公安厅, 公安局) is that suffix."""
+    return text.startswith(_institution_suffixes(), i)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
