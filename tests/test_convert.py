@@ -1,8 +1,14 @@
 import io
+import json
+import re
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sousveil.ingest.convert import ConversionError, convert, html_to_text
+from sousveil.ingest.convert import ConversionError, _chrome_line, convert, html_to_text
+from sousveil.ingest.tidy import tidy_text
 
 from .conftest import CCGP_SAMPLE
 
@@ -122,3 +128,157 @@ def test_a_layout_cell_spanning_rows_is_not_copied_and_nested_tables_keep_their_
     assert "A\tx" in text and "A\ty" in text
     # A hostile colspan pads at most 50 columns.
     assert html_to_text('<table><tr><td colspan="100000">a</td><td>b</td></tr></table>')[0].count("\t") == 50
+
+
+# --- page chrome of aggregator and document-sharing sites (docs/main-content.md) --------------------------
+
+CHROME = Path(__file__).parent / "fixtures" / "chrome"
+REAL_YICHANG = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "yichang-awards"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_chrome_fixtures_keep_the_notice_and_drop_most_chrome():
+    expected = json.loads((CHROME / "expected.json").read_text(encoding="utf-8"))
+    assert 8 <= len(expected) <= 12
+    dropped = total = 0
+    for name, want in expected.items():
+        conv = convert((CHROME / name).read_bytes(), name)
+        assert conv.text.startswith("【合成数据 SYNTHETIC】"), name
+        text = _squash(conv.text)
+        for line in want["keep"]:
+            assert _squash(line) in text, (name, line)  # nothing of the notice is lost
+        dropped += sum(_squash(line) not in text for line in want["drop"])
+        total += len(want["drop"])
+    assert dropped / total >= 0.9  # measured: 106 of 112
+
+
+def test_related_notices_naming_other_buyers_are_dropped_with_their_heading():
+    html = ("<div class='a1 b2'><p>采购人：某某县公安局</p><p>项目名称：执法记录仪采购</p><p>预算金额：30万元</p>"
+            "<h4>相关推荐</h4><p><a href='/1'>甲市公安局人脸识别系统采购公告</a></p><p><a href='/2'>乙县看守所监控中标公告</a></p></div>"
+            "<div class='c3'><span>猜你喜欢</span><div><a href='/3'>丙市雪亮工程招标公告</a> 2024-01-02</div></div>")
+    text, _ = html_to_text(html)
+    assert text.split("\n") == ["采购人：某某县公安局", "项目名称：执法记录仪采购", "预算金额：30万元"]
+
+
+def test_link_lists_of_the_notice_are_kept():
+    # attachments, and a table of winners whose names are links (aggregators link company pages)
+    html = ("<div class='x'><p>附件：</p><div><a href='/a.pdf'>更正公告.pdf</a><a href='/b.docx'>招标文件.docx</a>"
+            "<a href='/c.xlsx'>清单.xlsx</a></div><table><tr><td><a href='/c/1'>甲科技有限公司</a></td>"
+            "<td><a href='/c/2'>乙科技有限公司</a></td><td><a href='/c/3'>丙科技有限公司</a></td></tr></table></div>")
+    text, _ = html_to_text(html)
+    assert "更正公告.pdf" in text and "甲科技有限公司\t乙科技有限公司\t丙科技有限公司" in text
+
+
+@pytest.mark.parametrize("line, chrome", [
+    ("登录 | 免费注册 | 开通VIP会员 | 查看完整内容请先登录", True),
+    ("版权所有 © 2024 某某网络科技有限公司 ICP备00000000号", True),
+    ("免责声明：本站信息来源于网络，仅供参考", True),
+    ("以上为部分内容，开通会员查看全部信息", True),
+    ("主办：某县财政局 承办：某县政府采购中心 技术支持：某某网络", True),
+    ("举报 | 收藏 | 5星 | 共12页 | 下载 | 阅读 1.2万次", True),
+    ("请于2024年6月10日至2024年6月17日登录某县公共资源交易平台下载招标文件。", False),
+    ("联系人：****（登录后查看）", False),
+    ("地址：某市某路1号 邮编：000000", False),
+    ("供应商\t下载\t收藏", False),  # a table row is never chrome
+    ("二、获取招标文件", False),
+])
+def test_chrome_lines(line, chrome):
+    assert _chrome_line(line) is chrome
+
+
+@pytest.mark.skipif(not REAL_YICHANG.is_dir(), reason="../shared/real is not beside this clone")
+def test_real_pages_lose_no_cell():
+    import lxml.html
+
+    for path in sorted(REAL_YICHANG.glob("*.html")):
+        data = path.read_bytes()
+        text = _squash(convert(data, path.name).text)
+        for td in lxml.html.fromstring(data).iter("td"):
+            assert _squash(td.text_content()) in text, (path.name, td.text_content())
+
+
+# --- text variants left by converters (ingest/tidy.py) ------------------------------------------------------
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("區(qū)域", "區域"),
+    ("採購(cǎi gòu)人：某局", "採購人：某局"),
+    ("採購（cǎi gòu）人", "採購人"),
+    ("采购(cai3 gou4)人", "采购人"),
+    ("中(Zhōng)国", "中国"),
+    ("单位(盖章)", "单位(盖章)"),
+    ("金额(万元)", "金额(万元)"),
+    ("第一包(A包)", "第一包(A包)"),
+    ("年度(2024)", "年度(2024)"),
+    ("纸张(A4)", "纸张(A4)"),
+    ("格式(pdf)", "格式(pdf)"),
+    ("某公司(ABC)", "某公司(ABC)"),
+    ("(qū)开头", "(qū)开头"),  # no character before it: not a gloss
+])
+def test_pinyin_glosses(raw, tidy):
+    assert tidy_text(raw) == tidy
+
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("采 购 人：某某局", "采购人：某某局"),
+    ("项 目 名 称", "项目名称"),
+    ("包号\t中 标 人\t金额", "包号\t中标人\t金额"),
+    ("海康威视 DS-2CD3T47", "海康威视 DS-2CD3T47"),
+    ("甲方 乙方", "甲方 乙方"),
+    ("电 话：0871-1234567", "电 话：0871-1234567"),  # two characters: left alone
+    ("人 脸 识别", "人 脸 识别"),
+    ("2024 年 5 月", "2024 年 5 月"),
+    ("本 项 目 采 购 的 内 容 为 视 频 监 控 设 备", "本 项 目 采 购 的 内 容 为 视 频 监 控 设 备"),  # a sentence, not a label
+])
+def test_spaced_labels(raw, tidy):
+    assert tidy_text(raw) == tidy
+
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("中标人：甘肃黄河声纹智能科技有限公\n司", "中标人：甘肃黄河声纹智能科技有限公司"),
+    ("1\t甘肃某某科技有限公\n司\t100.00", "1\t甘肃某某科技有限公司\t100.00"),
+    ("采购人：某县公安\n局", "采购人：某县公安局"),
+    ("某市人民医\n院", "某市人民医院"),
+    ("某市大数据中\n心", "某市大数据中心"),
+    ("某某科技有限\n公司", "某某科技有限公司"),
+    ("某某科技\n公司", "某某科技\n公司"),
+    ("采购人：\n局", "采购人：\n局"),
+    ("中标人\n司", "中标人\n司"),
+    ("某某科技有限公司。\n局", "某某科技有限公司。\n局"),
+    ("某某公\n司法局", "某某公\n司法局"),  # the next line is more than the suffix
+])
+def test_names_broken_across_lines(raw, tidy):
+    assert tidy_text(raw) == tidy
+
+
+def test_convert_tidies_text_from_every_converter():
+    assert convert("采 购 人：某某中学\n採購(cǎi gòu)內容：空调".encode("utf-8"), "a.txt").text == "采购人：某某中学\n採購內容：空调"
+    conv = convert("<p>中标人：甲乙科技有限公<br>司</p>".encode("utf-8"), "a.html")
+    assert conv.text == "中标人：甲乙科技有限公司"
+
+
+_CJK_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+_TONE_SYLLABLES = ["qū", "cǎi", "gòu", "zhōng", "rén", "mín", "yī", "yuàn", "gōng", "sī", "ān", "jú", "lǜ", "ér"]
+_ORDINARY = ["(盖章)", "(万元)", "(A包)", "(2024)", "（签字）", "(A4)", "(pdf)", "(DS-2CD)", "（含税）", "(1)"]
+
+
+@given(st.text(_CJK_CHARS, min_size=1, max_size=8), st.lists(st.sampled_from(_TONE_SYLLABLES), min_size=1, max_size=6),
+       st.sampled_from(["(", "（"]), st.text(_CJK_CHARS, max_size=5))
+def test_any_toned_gloss_after_a_character_goes(word, syllables, bracket, after):
+    close = ")" if bracket == "(" else "）"
+    assert tidy_text(word + bracket + " ".join(syllables) + close + after) == word + after
+
+
+@given(st.lists(st.one_of(st.text(_CJK_CHARS, min_size=2, max_size=6), st.sampled_from(_ORDINARY)), min_size=1, max_size=8))
+def test_ordinary_brackets_and_unspaced_text_are_left_alone(parts):
+    text = "".join(parts)
+    assert tidy_text(text) == text
+
+
+@given(st.text(st.sampled_from(list("采购人项目名称公司局院中心司有限 \n\t(qū)：")), max_size=40))
+def test_tidy_is_idempotent_and_only_removes(text):
+    once = tidy_text(text)
+    assert tidy_text(once) == once
+    assert len(once) <= len(text)

@@ -6,14 +6,18 @@ Source HTML is never kept for display: only this text is stored.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
 from dataclasses import dataclass, field
 
+from ..data_files import load_yaml
+
 from ..extract.ocds import MEDIA_TYPE as OCDS_MEDIA_TYPE
 from ..extract.ocds import render as ocds_render
 from .decode import decode
+from .tidy import tidy_text
 
 ROW, CELL = "\x1e", "\x1f"  # markers that cannot occur in decoded HTML text
 
@@ -68,21 +72,24 @@ def sniff(data: bytes, name: str, content_type: str | None = None) -> str:
 
 def convert(data: bytes, name: str, content_type: str | None = None) -> Converted:
     media_type = sniff(data, name, content_type)
-    if media_type == "application/pdf":
-        return pdf_to_text(data)
-    if media_type.startswith("application/vnd.openxmlformats"):
-        return docx_to_text(data)
-    if media_type == "text/html":
-        text, enc = decode(data, content_type)
-        out, meta = html_to_text(text)
-        return Converted(out, media_type, enc, html_meta=meta)
-    if media_type == OCDS_MEDIA_TYPE:
+    if media_type == OCDS_MEDIA_TYPE:  # rendered by us: nothing for tidy_text to undo
         release = json.loads(data)
         return Converted(ocds_render(release), media_type, "utf-8", html_meta={"ocds": release})
     if media_type == "application/json":
         raise ConversionError("JSON that is not an OCDS release or package; not read")
-    text, enc = decode(data, content_type)
-    return Converted(tidy_lines(text.split("\n")), media_type, enc)
+    if media_type == "application/pdf":
+        out = pdf_to_text(data)
+    elif media_type.startswith("application/vnd.openxmlformats"):
+        out = docx_to_text(data)
+    elif media_type == "text/html":
+        text, enc = decode(data, content_type)
+        html, meta = html_to_text(text)
+        out = Converted(html, media_type, enc, html_meta=meta)
+    else:
+        text, enc = decode(data, content_type)
+        out = Converted(tidy_lines(text.split("\n")), media_type, enc)
+    out.text = tidy_text(out.text)  # converters' leftovers: pinyin glosses, spaced labels, broken names
+    return out
 
 
 def tidy_lines(lines) -> str:
@@ -130,7 +137,8 @@ def html_to_text(html: str) -> tuple[str, dict]:
     raw = root.text(separator="") if root is not None else ""
     # HTML white space (including newlines) is collapsible; only our markers make lines.
     raw = _SPACE.sub(" ", raw)
-    return tidy_lines(raw.split(ROW)), meta
+    text = tidy_lines(raw.split(ROW))
+    return "\n".join(line for line in text.split("\n") if not _chrome_line(line)), meta
 
 
 def _spread_spans(tree) -> None:
@@ -187,13 +195,103 @@ def _nearest_table(node) -> int | None:
     return node.mem_id if node is not None else None
 
 
+_ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|7z|ofd|txt|jpg|png)$", re.I)
+_CLASS_SPLIT = re.compile(r"[\s_-]+")
+_HEADING_TRIM = re.compile(r"[\s:：>»›+|更多more]+$", re.I)
+_LIST_SKIP = {"html", "body", "head"}
+_LINK_DENSE = 0.6  # share of a block's characters inside links for it to be a list of links
+_LINK_MIN = 3  # links in a headless list of links
+_LINK_REST = 100  # characters outside links a headless list of links may have (dates, separators)
+_HEADED_REST = 0.5  # share of links in what a heading's block holds besides the heading
+
+
+@functools.lru_cache(maxsize=1)
+def _chrome_words() -> dict:
+    data = load_yaml("chrome.yaml")
+    words = sorted(set(data["phrases"]), key=len, reverse=True)
+    return {
+        "class_tokens": frozenset(t.lower() for t in data["class_tokens"]),
+        "headings": frozenset(data["list_headings"]),
+        "phrases": re.compile("|".join([*data["patterns"], *map(re.escape, words)])),
+        "line_prefixes": tuple(data["line_prefixes"]),
+        "footer_prefixes": tuple(data["footer_prefixes"]),
+        "footer_markers": tuple(data["footer_markers"]),
+    }
+
+
+class _Stats:
+    __slots__ = ("chars", "link", "links", "attach", "cells", "row_cells")
+
+    def __init__(self):
+        self.chars = self.link = self.links = self.row_cells = 0
+        self.attach = self.cells = False
+
+
+def _block_stats(root) -> dict[int, _Stats]:
+    """Characters (white space aside), characters inside links, links, attachment links and table cells
+    of every element under root, in one pass from the leaves up (no recursion: pages nest deep)."""
+    order = list(root.traverse(include_text=True))
+    stats: dict[int, _Stats] = {}
+    for node in reversed(order):
+        tag = node.tag
+        if tag == "-text":
+            n = len(_SPACE.sub("", node.text_content or ""))
+            own = None
+        else:
+            own = stats.setdefault(node.mem_id, _Stats())
+            if tag == "a" and own.chars:
+                own.link, own.links = own.chars, 1
+                href = (node.attributes.get("href") or "").split("?")[0]
+                if _ATTACHMENT.search(href) or _ATTACHMENT.search(node.text(strip=True)):
+                    own.attach = True
+            n = own.chars
+        parent = node.parent
+        if parent is None or node is root:
+            continue
+        up = stats.setdefault(parent.mem_id, _Stats())
+        up.chars += n
+        if own is not None:
+            up.link += own.link
+            up.links += own.links
+            up.attach |= own.attach
+            up.cells |= own.cells or tag in ("td", "th")
+            if tag in ("td", "th"):
+                up.row_cells += 1
+    return stats
+
+
 def _drop_chrome(tree) -> None:
-    """Remove navigation, breadcrumbs, sidebars, "related notices" lists and footers: their words are
-    not the notice's (a sidebar listing another notice's 视频监控 title must not tag this one).
-    A block longer than _MAX_CHROME characters is kept, in case a portal named its content that way."""
-    found = [n for n in tree.css(_CHROME) if len(n.text(separator="")) <= _MAX_CHROME]
-    ids = {n.mem_id for n in found}
-    for node in found:
+    """Remove navigation, breadcrumbs, sidebars, "related notices" lists, login and download prompts and
+    footers: their words are not the notice's (a sidebar listing another notice's 视频监控 title must not
+    tag this one). Four signs, measured in docs/main-content.md: a class naming chrome (CSS selectors, then
+    whole class tokens from data/chrome.yaml), a heading of a list of other notices (相关推荐, 猜你喜欢) with
+    the links beside it, and a block of three or more links with little else (no attachment, no table
+    cells, not inside a row of several cells). A block longer than _MAX_CHROME characters is kept, in case a
+    portal named its content that way; lines of the site's own words are dropped later (_chrome_line)."""
+    words = _chrome_words()
+    root = tree.body if tree.body is not None else tree.root
+    if root is None:
+        return
+    stats = _block_stats(root)
+    empty = _Stats()
+    found = {n.mem_id: n for n in tree.css(_CHROME) if len(n.text(separator="")) <= _MAX_CHROME}
+    for node in root.traverse():
+        if node.tag in _LIST_SKIP or node.mem_id in found:
+            continue
+        st = stats.get(node.mem_id, empty)
+        cls = node.attributes.get("class")
+        if cls and st.chars <= _MAX_CHROME and not st.cells and \
+                words["class_tokens"].intersection(_CLASS_SPLIT.split(cls.lower())):
+            found[node.mem_id] = node
+        elif 0 < st.chars <= 20 and st.link == 0 and \
+                _HEADING_TRIM.sub("", node.text(separator="").strip()) in words["headings"]:
+            for block in _headed_list(node, stats, empty):
+                found[block.mem_id] = block
+        elif st.links >= _LINK_MIN and st.link >= _LINK_DENSE * st.chars and st.chars - st.link <= _LINK_REST and \
+                not st.attach and not st.cells and not _in_data_row(node, stats, empty):
+            found[node.mem_id] = node
+    ids = set(found)
+    for node in found.values():
         parent, inner = node.parent, False
         while parent is not None:
             if parent.mem_id in ids:
@@ -202,6 +300,62 @@ def _drop_chrome(tree) -> None:
             parent = parent.parent
         if not inner:
             node.decompose()
+
+
+def _headed_list(heading, stats, empty) -> list:
+    """The block a list heading opens: its ancestors while what they add is mostly links, or else the
+    heading and the lists of links that follow it among its siblings."""
+    node, own = heading, stats.get(heading.mem_id, empty)
+    while node.parent is not None and node.parent.tag not in _LIST_SKIP:
+        up = stats.get(node.parent.mem_id, empty)
+        rest, rest_link = up.chars - own.chars, up.link - own.link
+        if up.chars > _MAX_CHROME or (rest and rest_link < _HEADED_REST * rest):
+            break
+        node, own = node.parent, up
+    if own.link:
+        return [node]
+    blocks, sib = [node], node.next
+    while sib is not None:
+        if sib.tag != "-text":
+            st = stats.get(sib.mem_id, empty)
+            if not st.links or st.link < _HEADED_REST * st.chars or st.attach:
+                break
+            blocks.append(sib)
+        elif (sib.text_content or "").strip():
+            break
+        sib = sib.next
+    return blocks if len(blocks) > 1 else []
+
+
+def _in_data_row(node, stats, empty) -> bool:
+    """A table cell, or a block inside one, in a row of several cells: a table of the notice's (winners
+    with linked names), not a page layout's column."""
+    while node is not None:
+        if node.tag in ("td", "th") and node.parent is not None and stats.get(node.parent.mem_id, empty).row_cells > 1:
+            return True
+        node = node.parent
+    return False
+
+
+_LINE_SEPARATORS = re.compile(r"[\s|｜·•/、，,;；:：.。!！?？\[\]【】()（）<>＜＞«»›‹\-_—–~\d]+")
+
+
+def _chrome_line(line: str) -> bool:
+    """A line of the site's own words: a prompt (登录后查看, 立即下载), a copyright note or disclaimer, a
+    footer, or a short line made only of chrome words. A table row is never one."""
+    if "\t" in line or len(line) > 200:
+        return False
+    words = _chrome_words()
+    if line.startswith(words["footer_prefixes"]):
+        return True
+    if len(line) <= 150 and sum(m in line for m in words["footer_markers"]) >= 2:
+        return True
+    if len(line) > 60:
+        return False
+    if line.startswith(words["line_prefixes"]):
+        return True
+    rest, n = words["phrases"].subn("", line)
+    return n > 0 and not _LINE_SEPARATORS.sub("", rest)
 
 
 def pdf_to_text(data: bytes) -> Converted:
