@@ -71,6 +71,77 @@ def test_categories_and_traps(text, buyer, expected):
     assert cats(text, buyer) == expected
 
 
+# 2026.12.1: vocabulary from police, prison, procuratorate and court procurement texts, with its traps.
+@pytest.mark.parametrize("text,buyer,expected", [
+    # New explicit terms: a security buyer's text tags them (most tag for any buyer).
+    ("县公安局人像卡口及车辆卡口建设", "police", {"video"}),
+    ("政法委平安乡镇人像卡口建设", "other_government", {"video"}),
+    ("机动车缉查布控系统一期工程", "police", {"video"}),
+    ("图侦中队视频图像解析服务器采购", "police", {"video"}),
+    ("动态人脸识别布控系统建设", "police", {"video"}),
+    ("机动车卡口布控模块扩容", "police", {"video"}),
+    ("社会治安视频监控：治安监控点位及高清监控改造", "other_government", {"video"}),
+    ("派出所人员信息采集室建设", "police", {"biometrics"}),
+    ("21位点STR扩增试剂盒采购", "police", {"biometrics"}),
+    ("重点人口虹膜数据库建设", "police", {"biometrics", "data_platform"}),
+    ("指纹自动识别系统(AFIS)升级", "police", {"biometrics"}),
+    ("深化情报、指挥、行动一体化运行机制，建设新警综平台", "police", {"data_platform"}),
+    ("行业场所旅馆业治安管理信息系统", "police", {"data_platform"}),
+    ("警务数据中台建设", "police", {"data_platform"}),
+    ("电子数据勘查实验室设备及硬盘只读锁", "police", {"forensics"}),
+    ("电子取证设备采购", "procuratorate", {"forensics"}),
+    ("网络舆情导控平台", "police", {"internet_control"}),
+    ("電子取證設備及人像卡口", "other", {"forensics", "video"}),
+    # New weak terms: supported by a security buyer, not by a school.
+    ("视频巡查服务", "police", {"video"}),
+    ("视频巡查服务", "education", set()),
+    ("全县天眼工程建设", "police", {"video"}),
+    ("全县天眼工程建设", "education", set()),
+    ("前端感知网设备采购", "police", {"phone_tracking"}),
+    ("前端感知网设备采购", "education", set()),
+    ("社会治安防控实战应用平台", "police", {"data_platform"}),
+    ("社会治安防控实战应用平台", "education", set()),
+    ("舆情预警服务", "police", {"internet_control"}),
+    ("舆情预警服务", "education", set()),
+    ("互联网数据采集系统", "police", {"internet_control"}),
+    ("互联网数据采集系统", "education", set()),
+    ("社区信息采集室", "other_government", set()),
+    ("细胞系鉴定STR扩增试剂", "education", set()),
+    # Traps: not tagged.
+    ("人民法院科技法庭改造：庭审摄像机、庭审监控", "court", set()),
+    ("河道视频巡查服务", "police", set()),
+    ("中国天眼观测基地维护", "police", set()),
+    ("天眼查企业信息查询服务", "police", set()),
+    ("犯罪嫌疑人企图侦察逃跑路线", "police", set()),
+    ("港口车辆卡口闸机改造", "state_enterprise", set()),
+    ("交通感知网建设", "police", set()),
+    ("网络安全态势感知网建设", "police", set()),
+    ("网络安全态势感知平台运维服务", "police", set()),
+    ("城市物联感知网建设", "other_government", set()),
+    ("公证电子取证服务", "other_government", set()),
+    ("文档管理系统只读锁定功能", "police", set()),
+    ("市文化和旅游局网络舆情监测服务", "other_government", set()),
+    ("景区口碑舆情分析报告", "other_government", set()),
+    ("政务新媒体检查监测服务", "other_government", set()),
+    ("市统计局互联网数据采集", "other_government", set()),
+    ("巡逻车辆定位终端及历史轨迹查看服务", "police", set()),
+])
+def test_police_vocabulary_and_its_traps(text, buyer, expected):
+    assert cats(text, buyer) == expected
+
+
+def test_weak_term_inside_a_new_term_is_not_a_second_finding():
+    # 预警 (data platform) inside 舆情预警, 布控 inside 人脸识别布控.
+    assert cats("舆情预警服务", "police") == {"internet_control"}
+    assert {t.term for t in classify("人脸识别布控系统", "police")} == {"人脸识别布控"}
+
+
+def test_new_detention_flags():
+    tags = classify("看守所在押人员管理及被监管人员信息系统", "police")
+    assert {t.term for t in tags if t.category == "detention_site"} >= {"看守所", "在押人员", "被监管人员"}
+    assert cats("看守所在押人员管理及被监管人员信息系统", "police") == set()
+
+
 def test_weak_terms_need_support_and_say_which():
     [tag] = classify("办公楼监控维修", "police")
     assert tag.strength == "supported" and tag.support == "buyer type police"
