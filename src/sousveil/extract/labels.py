@@ -141,7 +141,8 @@ def column_label(cell: str) -> tuple[str | None, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _scope_re() -> tuple[re.Pattern, dict]:
+def scope_pattern() -> tuple[re.Pattern, dict]:
+    """Every section heading keyword (longest first) and the scope each opens."""
     headings = vocabulary().scope_headings  # longest first, so the alternation prefers them
     first = {}
     for keyword, scope in headings:
@@ -151,6 +152,6 @@ def _scope_re() -> tuple[re.Pattern, dict]:
 
 def scope_of_heading(folded_line: str) -> str | None:
     """The scope a heading line opens (the longest heading keyword it contains)."""
-    pattern, scope_of = _scope_re()
+    pattern, scope_of = scope_pattern()
     found = [m.group(0) for m in pattern.finditer(folded_line)]
     return scope_of[max(found, key=len)] if found else None

@@ -20,7 +20,7 @@ from . import region as regions
 from .amounts import find_amount, precision, unit_from_label, yuan
 from .dates import find_compact_dates, find_dates, find_months, first_date
 from .institutions import find_institutions
-from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, vocabulary
+from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, scope_pattern, vocabulary
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
 # English headings name the notice first: "Notice of Contract Award: Supply of …" (folded: lower case).
@@ -97,6 +97,13 @@ _MASKED_NAME = re.compile(r"\*{3,}|×{3,}")
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
 _CHAPTER = re.compile(r"第[一二三四五六七八九十\d]+[章节部分篇]")
 _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _inline_headings(cell: str, offset: int) -> list[tuple[int, str]]:
+    """Section headings standing inside a line (after its start or a space): (position, scope)."""
+    pattern, scope_of = scope_pattern()
+    return [(offset + m.start(), scope_of[m.group(0)]) for m in pattern.finditer(cell)
+            if (m.start() == 0 or cell[m.start() - 1] in " \t、.") and cell.startswith(("信息", " ", ":"), m.end())]
 
 
 def _after_verb(m: re.Match) -> int:
@@ -352,8 +359,10 @@ class Scan:
                     end = min([m.start for m in matches if m.start > v] + [offset + len(cell)])
                     if _is_org(self.folded[v + 1:end]):
                         self._add("supplier", x.group(0), v + 1, end, lot_key(x.group("a") or x.group("b")), "winner")
+        # "采购人信息　名称：甲　采购代理机构信息　名称：乙" on one line: each heading scopes the labels after it.
+        headings = _inline_headings(cell, offset) if len(matches) > 1 or scope is None else []
         for k, m in enumerate(matches):
-            field = self.voc.field(m.label, scope)
+            field = self.voc.field(m.label, next((sc for pos, sc in reversed(headings) if pos < m.start), scope))
             here = [key for pos, key in markers if pos < m.start]
             lot_here = here[-1] if here else lot
             if not field:
