@@ -92,6 +92,7 @@ _AGENCY_NAME = r"(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心
 _AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*" + _AGENCY_NAME + r"(?:现)?(?:对|就|拟对|将对)")
 # "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
 _AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?" + _AGENCY_NAME + r"受[^\s,，;；。:：、()（）]{4,40}?委托")
+_NUMBER_BEFORE = re.compile(r"(?:[一二三四五六七八九十]+|\d{1,2})[、.]\s*$")
 _VERB_BEFORE_NAME = re.compile(r"(?:经评审|经评标委员会评审|评审|最终|确定|推荐|选定|同意|由)+")
 _MASKED_NAME = re.compile(r"\*{3,}|×{3,}")
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
@@ -102,8 +103,12 @@ _CN_NUM = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 def _inline_headings(cell: str, offset: int) -> list[tuple[int, str]]:
     """Section headings standing inside a line (after its start or a space): (position, scope)."""
     pattern, scope_of = scope_pattern()
-    return [(offset + m.start(), scope_of[m.group(0)]) for m in pattern.finditer(cell)
-            if (m.start() == 0 or cell[m.start() - 1] in " \t、.") and cell.startswith(("信息", " ", ":"), m.end())]
+    found = []
+    for m in pattern.finditer(cell):
+        if (m.start() == 0 or cell[m.start() - 1] in " \t、.") and cell.startswith(("信息", " ", ":"), m.end()):
+            number = _NUMBER_BEFORE.search(cell, 0, m.start())  # "三、采购代理机构信息": the heading starts at 三
+            found.append((offset + (number.start() if number else m.start()), scope_of[m.group(0)]))
+    return found
 
 
 def _after_verb(m: re.Match) -> int:
@@ -370,6 +375,7 @@ class Scan:
             if m.sep not in (":", "由") and field not in ("supplier", "award", "budget", "ceiling_price"):
                 continue
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
+            end = min([pos for pos, _ in headings if m.value_start < pos < end] + [end])
             if m.sep != ":" and field == "supplier" and not _is_org(self.folded[m.value_start:end]):
                 continue  # "成交供应商为中小企业的，…" is a condition, not a name
             next_marker = next((pos for pos, _ in markers if m.value_start < pos < end), None)
