@@ -55,9 +55,13 @@ class Labels:
         return self._coded("types", value)
 
     def method(self, value) -> str:
-        """How a fact was found, in the words of data/methods.yaml."""
+        """How a fact was found, by its short name in data/methods.yaml."""
         entry = load_yaml("methods.yaml")["methods"].get(value)
         return entry[self.lang] if entry else (value or self("unknown"))
+
+    def method_about(self, value) -> str:
+        entry = load_yaml("methods.yaml")["methods"].get(value)
+        return entry["about"] if entry else ""
 
     def buyer_type(self, value) -> str:
         return self._coded("buyer_types", value)
