@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from sousveil.extract.notice import buyer_type, extract_notice
+from sousveil.extract.notice import extract_notice
+from sousveil.extract.parties import buyer_type
 from sousveil.ingest.convert import html_to_text
 from sousveil.pipeline import process
 from sousveil.ingest.sources import Source
@@ -357,7 +358,7 @@ def test_budgets_per_lot_from_a_lot_table():
 
 
 def test_lot_cells_in_their_many_forms():
-    from sousveil.extract.notice import _row_lot
+    from sousveil.extract.sections import lot_of_row as _row_lot
     from sousveil.extract.tables import Cell
 
     forms = ["标项一", "第1标项", "包组1", "采购包1", "合同包2", "1包", "第二包", "标段3", "包1", "二"]

@@ -10,6 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
+
+from ..model import Fact, Notice
+from ..text import fold
+from .facts import cite
+
+if TYPE_CHECKING:  # the scan is only named in annotations: importing it would be circular
+    from .sections import Scan
 
 # Spaces only between the parts, never a line break or a tab: "2023年5月" at the end of a table
 # row must not take the next row's number as its day. 年 goes with 月, and - / . with themselves.
@@ -24,8 +32,6 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "○": 0, "o": 0, "O": 0, "0": 0, "元": 1})  # 元月: the first month
 _CHINESE = re.compile(r"(?P<y>[〇零○0oO一二三四五六七八九]{4})[ ]*年[ ]*(?P<m>[一二三四五六七八九十]{1,2}|元)[ ]*月"
                       r"[ ]*(?P<d>[一二三四五六七八九十]{1,3})[ ]*[日号]")
-
-
 # English forms (folded text is lower case): 15 march 2021, 15 mar 2021, march 15, 2021.
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
@@ -34,8 +40,6 @@ _MONTHS["sept"] = 9
 _MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ENGLISH = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ ]+(?P<m1>{_MONTH_NAME})\.?,?[ ]+(?P<y1>(?:19|20)\d{{2}})"
                       rf"|(?P<m2>{_MONTH_NAME})\.?[ ]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ ]+(?P<y2>(?:19|20)\d{{2}}))\b")
-
-
 # Taiwan's notices count years from 1912 (民國): 111/05/20 and 民國111年5月20日 are 2022-05-20. The
 # slash form needs a three-digit year (from 民國100, 2011) and the 年 form needs 民國, else they are
 # not told apart from other numbers.
@@ -139,3 +143,79 @@ def find_compact_dates(text: str, offset: int = 0) -> list[FoundDate]:
 def first_date(text: str, offset: int = 0) -> FoundDate | None:
     dates = find_dates(text, offset)
     return dates[0] if dates else None
+
+
+# --- the notice's dates: which one is its publication ----------------------------------------------
+
+DATE_FIELDS = ("published", "bid_opening", "deadline", "document_period", "notice_period", "contract_signed",
+               "intention_time", "original_published")
+
+
+def date_facts(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -> None:
+    labelled = set()
+    for field in DATE_FIELDS:
+        for hit in scan.all(field):
+            found = find_dates(folded[hit.start:hit.end], hit.start)
+            if not found and field == "intention_time":  # 预计采购时间: often a month (2023年5月)
+                found = find_months(folded[hit.start:hit.end], hit.start)
+            if not found:  # 发布日期：20250603
+                found = find_compact_dates(folded[hit.start:hit.end], hit.start)
+            for d in found[:2]:
+                cite(notice, field, text, d.start, d.end, value=d.iso, note=None if field != "published" else hit.label,
+                           lot=hit.lot)
+                labelled.add(d.start)
+            if field == "published" and found and notice.published is None:
+                notice.published = found[0].iso
+    if notice.published is None and meta.get("PubDate"):
+        d = first_date(fold(meta["PubDate"]))
+        if d:
+            notice.published = d.iso
+            notice.facts.append(Fact("published", d.iso, origin="html-meta", note="<meta name=PubDate>"))
+    if notice.published is None:
+        # The date line under the heading, else the signature date at the end of the notice.
+        heading = next((f for f in notice.facts if f.field == "heading"), None)
+        d, note = None, None
+        if heading:
+            following = [(s, line) for s, line in scan.lines if s > heading.start][:2]
+            for s, line in following:
+                if len(line) <= 60 and ":" not in line.split(" ")[0] \
+                        and not any(w in line for w in scan.voc.not_publication):
+                    d = first_date(line, s)
+                    if d:
+                        note = "date under the heading"
+                        break
+        method = "position"
+        if d is None and scan.cover is not None:
+            # A tender document's cover: its date on a short line of its own, among the first lines.
+            for s, line in scan.lines[:14]:
+                if s > scan.cover[0] and len(line.strip()) <= 20 and ":" not in line:
+                    d = first_date(line, s)
+                    if d:
+                        note, method = "the date on a tender document's cover page", "cover"
+                        break
+        if d is None:
+            # A signature's date stands on a short line of its own; a deadline ("于2023年5月10日前提交…")
+            # or a labelled date of another kind (开标时间：…) near the end is not the publication's.
+            tail = [x for x in find_dates(folded[-400:], max(0, len(folded) - 400))
+                    if x.start not in labelled and _signature_date_line(folded, x, scan.voc.not_publication)]
+            d = tail[-1] if tail else None
+            note = "date at the end of the notice"
+        if d is None:
+            signed = next((f for f in notice.facts if f.field == "contract_signed" and f.start is not None), None)
+            if signed:  # a year for the sums; never a deadline's or an opening's date
+                notice.published = signed.value
+                notice.facts.append(Fact("published", signed.value, signed.start, signed.end, origin="derived",
+                                         note="no publication date given: the date of the award or contract"))
+        if d:
+            notice.published = d.iso
+            cite(notice, "published", text, d.start, d.end, value=d.iso, note=note, method=method)
+    for d in find_dates(folded)[:30]:
+        if d.start not in labelled:
+            cite(notice, "date", text, d.start, d.end, value=d.iso)
+
+
+def _signature_date_line(folded: str, d, not_publication: tuple) -> bool:
+    line_start = folded.rfind("\n", 0, d.start) + 1
+    line_end = folded.find("\n", d.end)
+    line = folded[line_start:line_end if line_end >= 0 else len(folded)]
+    return len(line) <= 40 and not any(w in line for w in not_publication)

@@ -19,7 +19,7 @@ _TRAILING_UNIT = re.compile(r"\([^)]*\)$")
 _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", "采购")
 # The words of a correction: "预算金额为100万元，现更正为120万元", "开标时间由…变更为…".
 CHANGED_TO = r"(?:现|已)?(?:更正|变更|调整|修改|更改)为"
-# "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/notice.py).
+# "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/sections.py).
 _SEPARATOR = re.compile(rf"\s*(:|】|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
 _FIGURE = re.compile(r"\d|¥|人民币|rmb")
 _CLAUSE_START = "\n\t:;,。、 "

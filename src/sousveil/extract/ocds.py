@@ -17,7 +17,7 @@ from ..data_files import load_yaml
 from ..model import Fact, Item, Notice, Supplier
 from ..text import fold
 from . import region as regions
-from .notice import buyer_type
+from .parties import buyer_type
 
 MEDIA_TYPE = "application/vnd.ocds.release+json"
 _LINE = re.compile(r"^([A-Za-z][\w.\[\]]*): (.*)$")
@@ -189,7 +189,7 @@ def notice_from_release(release: dict, text: str) -> Notice:
     elif n.type in ("award", "contract") and n.award_total is None:
         n.amount_status = "absent"
     _region(n, lines)
-    from .notice import method_priors
+    from .facts import method_priors
 
     for f in n.facts:  # a release's fields are structured data, not found in prose
         f.method = "derived" if f.origin == "derived" else "structured"

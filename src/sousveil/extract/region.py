@@ -16,11 +16,18 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ahocorasick
 
 from ..data_files import load_csv, load_yaml
-from ..model import Region
+from ..model import Fact, Notice, Region
+from ..text import fold
+from .facts import cite
+from .names import COMPANY_SUFFIXES, TRAILING
+
+if TYPE_CHECKING:  # the scan is only named in annotations: importing it would be circular
+    from .sections import Scan
 
 PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市", "自治州", "地区", "盟")
 _COUNTY_SUFFIXES = ("自治县", "新区", "区", "县", "市", "旗")
@@ -241,3 +248,78 @@ def _best(candidates: list[Mention], support) -> Mention | None:
     if rivals and support(best.place) <= max(support(m.place) for m in rivals):
         return None
     return best
+
+
+# --- the notice's region: which place names count, and how they agree ------------------------------
+
+_ADDRESS = re.compile(r"\s*(?:详细|单位)?地\s*址\s*:\s*")
+
+
+def region_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
+    gaz = gazetteer()
+    sources = []
+    for priority, field in enumerate(("region", "buyer", "buyer_address", "title", "heading")):
+        hit = scan.first(field) if field in ("region", "buyer_address") else None
+        fact = next((f for f in notice.facts if f.field == field and f.start is not None), None)
+        if hit:
+            sources.append((hit.start, hit.end, priority))
+        elif fact:
+            sources.append((fact.start, fact.end, priority))
+    address = _address_after_buyer(notice, folded) if not scan.first("buyer_address") else None
+    if address:
+        sources.append((*address, 2))
+    mentions = []
+    for s, e, p in sources:
+        mentions += gaz.mentions(folded[s:e], s, p)
+    buyer = next((f for f in notice.facts if f.field == "buyer" and f.start is not None), None)
+    of_buyer = gaz.mentions(folded[buyer.start:buyer.end], buyer.start, 1) if buyer else []
+    delivery = scan.first("delivery_place")
+    refined = False
+    if not mentions:  # only when nothing above names a place: where the goods go, else the agency's address
+        for priority, field in ((8, "delivery_place"), (9, "agency_address")):
+            hit = scan.first(field)
+            if hit and not mentions:
+                mentions += gaz.mentions(folded[hit.start:hit.end], hit.start, priority)
+    elif delivery:
+        # The place of the works names the city or county that the buyer's name leaves open: a company
+        # named after its province (湖北某公司, 建设地点：远安县鸣凤镇…), whose province is a trade name,
+        # or a buyer whose name names no place (兴山上源水务有限公司, the title naming only 宜昌). It
+        # refines the region, never moves it elsewhere. An authority's place is its jurisdiction:
+        # 省公安厅 buys for the province and a city's buyer for the city (市本级), wherever the works are.
+        company = fold(notice.buyer or "").rstrip(TRAILING).endswith(COMPANY_SUFFIXES)
+        if company or not of_buyer:
+            inside = within(gaz.mentions(folded[delivery.start:delivery.end], delivery.start, 8),
+                                    resolve(mentions, gaz)[0], gaz, below_city=not of_buyer)
+            mentions += inside
+            refined = bool(inside)
+    region, evidence = resolve(mentions, gaz)
+    # Never a province that the buyer's own name denies (an agency's address, a stray place name elsewhere).
+    provinces = {gaz.province_of(m.place).code for m in of_buyer if gaz.province_of(m.place)}
+    if len(provinces) == 1 and region.province_code not in provinces:
+        denied = region.province
+        region, evidence = resolve([m for m in mentions if gaz.province_of(m.place) and
+                                            gaz.province_of(m.place).code in provinces], gaz)
+        notice.facts.append(Fact("region_conflict", denied, buyer.start, buyer.end, origin="derived", method="derived",
+                                 note=f"{denied} is named elsewhere, but the buyer's name places it in "
+                                      f"{region.province}: not asserted"))
+    notice.region = region
+    for level, m in evidence.items():
+        notes = [f"a code no longer in force, from {m.place.historic}" if m.place.historic else None,
+                 "from the place of delivery or works, inside the region the buyer's name or the title gives"
+                 if refined and m.priority == 8 else None]
+        cite(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}",
+                   note="; ".join(filter(None, notes)) or None, method="gazetteer")
+
+
+def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:
+    """An unlabelled "地址：" on the line after the buyer's ("采购人：市公安局" then "地址：浙江省宁波市…")."""
+    buyer = next((f for f in notice.facts if f.field == "buyer" and f.end is not None), None)
+    if buyer is None:
+        return None
+    start = folded.find("\n", buyer.end) + 1
+    if start == 0:
+        return None
+    end = folded.find("\n", start)
+    end = len(folded) if end < 0 else end
+    m = _ADDRESS.match(folded, start, end)
+    return (m.end(), end) if m else None
