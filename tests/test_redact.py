@@ -93,3 +93,29 @@ def test_a_surname_with_a_title_is_a_person_but_words_ending_in_the_title_are_no
     assert redact("，张主任，")[0] == "，[姓名已删除]，"
     for text in ["（施工）", "员工 10人", "化工 园区", "汪工程师负责"]:
         assert redact(text)[0] == text
+
+
+def test_committees_named_in_sentences_tables_and_run_on_lines():
+    out, _ = redact("磋商小组（唐某军、苏某琴、韦某栋）按磋商文件规定的评审办法评审完毕。\n"
+                    "询价小组由孟某丰、柴某兰、俞某平组成，报价情况如下：\n"
+                    "协商小组：白音某某格、巴某尔、王某东\n"
+                    "评标委员会成员名单：\n序号\t姓名\t单位\n1\t吴某婷\t省评审专家库\n2\t李某\t专家库\n3\t赵某\t专家库\n"
+                    "4\t钱某\t专家库\n5\t田某林\t某市公安局\n公告时间：2022年4月7日\n"
+                    "六、评审专家：周某\n贾某升、牛某艳\n七、公告日期：2021年7月29日")
+    for name in ("唐某军", "苏某琴", "韦某栋", "孟某丰", "俞某平", "白音某某格", "巴某尔", "吴某婷", "田某林", "贾某升", "牛某艳"):
+        assert name not in out, name
+    for kept in ("按磋商文件规定的评审办法评审完毕", "组成，报价情况如下", "公告时间：2022年4月7日", "七、公告日期"):
+        assert kept in out, kept
+
+
+def test_a_row_per_role_in_a_table_with_a_column_per_candidate():
+    out, _ = redact("\t第一中标候选人\t第二中标候选人\t第三中标候选人\n投标人名称\t甲科技有限公司\t乙科技有限公司\t丙工程有限公司\n"
+                    "项目负责人\t郑某杰\t缪某清\t阮某鸿\n公示期为三个工作日。")
+    assert not any(n in out for n in ("郑某杰", "缪某清", "阮某鸿"))
+    assert "乙科技有限公司" in out and "公示期为三个工作日" in out
+
+
+def test_signatures_and_representatives():
+    out, _ = redact("二〇二三年十一月二十日于司法警察局\n局长　区某成\n授权代表：方某诚\n局长办公室负责本项目")
+    assert "区某成" not in out and "方某诚" not in out
+    assert "局长办公室负责本项目" in out and "司法警察局" in out

@@ -163,3 +163,34 @@ def test_a_county_short_name_that_opens_an_institution_is_that_institution():
     for name, code in [("荆州市公安局", "421000"), ("湖北省公安厅", "420000"), ("荆州市公安县公安局", "421022"),
                        ("湖北远安工业园区管理委员会", "420525")]:
         assert resolve(gaz.mentions(name, 0, 1), gaz)[0].code == code, name
+
+
+def test_bids_and_their_winner_in_one_table():
+    n, _ = extracted("<h3>某市人民检察院手机取证设备询价采购结果公告</h3><p>采购人：某市人民检察院</p><table>"
+                     "<tr><td>序号</td><td>报价供应商</td><td>报价（元）</td><td>是否成交</td></tr>"
+                     "<tr><td>1</td><td>甘肃甲科技有限公司</td><td>328,600.00</td><td>成交</td></tr>"
+                     "<tr><td>2</td><td>甘肃乙电子有限公司</td><td>334,000.00</td><td>否</td></tr></table>")
+    assert [(s.role, s.name) for s in n.suppliers] == [("winner", "甘肃甲科技有限公司"), ("bidder", "甘肃乙电子有限公司")]
+    assert n.award_total == Decimal("328600")
+
+
+def test_winners_priced_by_rates_and_lots_priced_in_wan():
+    n, _ = extracted("<h3>某市公安局警用车辆定点维修服务项目中标公告</h3><p>采购人：某市公安局</p><p>中标信息：</p><table>"
+                     "<tr><td>序号</td><td>中标供应商</td><td>工时费下浮率</td><td>配件费下浮率</td></tr>"
+                     "<tr><td>1</td><td>甲汽车维修有限公司</td><td>18%</td><td>12%</td></tr>"
+                     "<tr><td>2</td><td>乙汽车修理厂有限公司</td><td>16%</td><td>12%</td></tr></table>")
+    assert [s.name for s in n.winners()] == ["甲汽车维修有限公司", "乙汽车修理厂有限公司"] and n.award_total is None
+    n, _ = extracted("<h3>某分局设备采购成交结果公告</h3><p>采购人名称：某市公安局某分局</p><table>"
+                     "<tr><td>包号</td><td>采购内容</td><td>成交单位</td><td>成交价格（万元）</td></tr>"
+                     "<tr><td>A包</td><td>前端设备</td><td>甲智联科技有限公司</td><td>186.42</td></tr>"
+                     "<tr><td>B包</td><td>取证设备</td><td>乙数证信息技术有限公司</td><td>57.3</td></tr></table>")
+    assert n.award_total == Decimal("2437200")
+
+
+def test_a_sum_then_how_it_was_reckoned_and_an_entity_awarded_in_macau():
+    amount, _ = find_amount(fold("人民币21.6万元（按1200人·12个月、每人每月15元计）"))
+    assert amount.value == Decimal("216000")
+    n, _ = extracted("<p>司法警察局就「某系统」公开招标的判给结果公布如下：</p><table><tr><td>判給實體</td><td>判給金額</td></tr>"
+                     "<tr><td>澳門某某資訊科技有限公司</td><td>澳門元叁佰萬元正（MOP3,000,000.00）</td></tr>"
+                     "<tr><td>二零二三年十一月二十日於司法警察局</td></tr></table>")
+    assert [s.name for s in n.winners()] == ["澳門某某資訊科技有限公司"] and n.award_total is None

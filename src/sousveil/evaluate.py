@@ -192,7 +192,11 @@ def _same(f: str, want, got) -> bool:
 
 
 def _suppliers(db, notice_id: int) -> list[str]:
-    return [row[0] for row in db.execute("select name from suppliers where notice_id = ?", [notice_id]).fetchall()]
+    """The notice's suppliers that are named as institutions are: a person taken for a supplier is a leak."""
+    from .extract.names import ORG_SUFFIXES
+
+    return [row[0] for row in db.execute("select name from suppliers where notice_id = ?", [notice_id]).fetchall()
+            if fold(row[0]).endswith(ORG_SUFFIXES)]
 
 
 def _without(text: str, names: list[str]) -> str:
@@ -246,7 +250,10 @@ def _survivors(db, personal: list[str], organisations: list[str]) -> dict:
         write(buf)
         places[name] = buf.getvalue()
     # A person's name inside an institution's or a place's (高明 in 高明区人民检察院) is no leak.
-    organisations = organisations + [r[0] for r in db.execute("select name from suppliers")] + [
+    from .extract.names import ORG_SUFFIXES
+
+    organisations = organisations + [r[0] for r in db.execute("select name from suppliers")
+                                     if fold(r[0]).endswith(ORG_SUFFIXES)] + [
         r[0].split(" ")[0] for r in db.execute(f"select value from facts where value is not null and field in ({_NAMED})")]
     places = {k: _without(v, organisations) for k, v in places.items()}
     found = {}

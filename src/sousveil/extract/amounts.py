@@ -42,8 +42,9 @@ _CURRENCY_AFTER = re.compile(r"^\s*(?:万|亿|million|m(?![a-z]))?\s*(" + "|".jo
     re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True) if not c.isascii() or c.isalpha()) + ")")
 _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让利")
 # Chinese characters of words, not of the way sums are written (大写, 人民币, 元整, capital numerals).
-_PROSE = re.compile(r"[^\x00-\u4dff\ua000-\uffff大写小写人民币元整圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
+_PROSE = re.compile(r"[^\x00-\u4dff\ua000-\uffff大写小写人民币元整正圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 RATE = "%"
+_LEADING_SUM = re.compile(r"\s*(?:人民币|¥|rmb|cny)?\s*(?:[(（]?小写[)）]?)?\s*[:]?\s*$")
 _TAX_RATE = re.compile(r"(?:增值税)?税率\s*(?:为|是|:)?\s*\d+(?:\.\d+)?\s*%")  # a tax rate does not make a price a rate
 # The total a sentence states: 总价为3905110元, 总金额为1332000元, 合计：…, 投标总价人民币…
 _STATED_TOTAL = re.compile(r"(?:总价|总金额|总报价|报价总额|投标总价|合同总价|合计|总计)\s*(?:为|是|:)?\s*(?:人民币)?\s*")
@@ -127,6 +128,11 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
         unit_name = {"万": "万元", "亿": "亿元", "圆": "元", "m": "million"}.get(unit, unit)
         return Amount(value, "ok", unit_name, note), _trim(text, span)
     if cap_value is not None:
+        before = _CURRENCY_BEFORE.search(text, max(0, capital.start() - 8), capital.start())
+        if before:  # 澳门元叁佰万元正: patacas, not yuan (人民币 is no entry of _CURRENCIES)
+            currency = _CURRENCIES[before.group(1)]
+            return Amount(None, f"currency:{currency}", note=f"{text[capital.start():capital.end()]} {currency}, "
+                                                            "not converted to CNY"), capital.span()
         return Amount(cap_value, "ok", capital.group("capunit") or "元", "from capital numerals"), capital.span()
     if _MASKED.search(text):
         return Amount(None, "masked", note="amount masked in the notice"), None
@@ -141,9 +147,12 @@ def _sentence_price(text: str) -> tuple[Amount, tuple[int, int] | None] | None:
     """A price written as a sentence (中标价(报价承诺): 单价为6400元/吨，总价为3905110元…; 设计费224.7万元，
     施工费下浮率3.5%): the total it states, with a note; with several sums or a rate and no stated total,
     nothing. None when the value is a plain sum."""
-    sums = {m.group("num") for m in _ARABIC.finditer(text) if m.group("unit") or m.group("punit") or m.group("cur")}
+    found = [m for m in _ARABIC.finditer(text) if m.group("unit") or m.group("punit") or m.group("cur")]
+    sums = {m.group("num") for m in found}
     rate = _RATE.search(_TAX_RATE.sub("", text))
     if len(sums) < 2 and not (sums and rate):
+        return None
+    if _LEADING_SUM.match(text, 0, found[0].start()):  # 人民币21.6万元（按每人每月15元计）: the sum, then how it was reckoned
         return None
     if rate:  # part of the price is a rate: a total it states is a part's (BIM服务费总金额为…), not the price
         return Amount(None, "sentence", note="a price written as a sentence, partly a rate: no total"), None

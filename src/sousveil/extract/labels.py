@@ -137,6 +137,9 @@ def column_label(cell: str) -> tuple[str | None, str]:
     for prefix in _COLUMN_PREFIXES:
         if bare.startswith(prefix) and bare[len(prefix):] in voc.column_of:
             return voc.column_of[bare[len(prefix):]], bare
+    # 工时费下浮率, 配件费折扣率: a rate of one part of the price.
+    if bare.endswith(tuple(label for label, col in voc.column_of.items() if col == "rate")):
+        return "rate", bare
     return None, bare
 
 

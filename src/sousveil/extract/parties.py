@@ -17,6 +17,7 @@ from .names import MASKED_NAME, ORG_SUFFIXES, TRAILING, is_org, name_span
 from .sections import Scan, lot_of_row
 
 
+AWARDED_MARKS = ("是", "成交", "中标", "入围", "√", "✓", "yes")
 BIDDER_SUPPLIER_HEADERS = ("投标", "响应", "报价")
 CANDIDATE_SUPPLIER_HEADERS = ("中标候选", "成交候选", "候选")  # 中标候选人名称: ranked, not yet awarded
 _VALUE_END = re.compile(r"[\t;；。]|\s{2,}|联系(?:人|电话|方式)|电话")
@@ -66,8 +67,8 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             continue
         spans, joint = _company_spans(folded, hit.start, hit.end)
         for s, e in spans:
-            if MASKED_NAME.search(folded, s, e):
-                continue  # 中标供应商：**********有限公司 (an aggregator's paywall)
+            if MASKED_NAME.search(folded, s, e) or find_dates(folded[s:e]):
+                continue  # 中标供应商：**********有限公司 (a paywall), a signature's date read as a row of values
             key = (folded[s:e], hit.lot)
             if key in seen:
                 continue
@@ -103,26 +104,32 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         else:
             role = "winner"
         ai = table.columns.index("amount") if "amount" in table.columns else None
+        wi = table.columns.index("awarded") if "awarded" in table.columns else None
         li = table.columns.index("lot") if "lot" in table.columns else None
         unit = unit_from_label(table.headers[ai]) if ai is not None else None
         for row in table.rows:
             cell = row[si]
             if not cell.text or MASKED_NAME.search(cell.text):
                 continue
+            if not any(c.text for c in row if c is not cell) and (find_dates(cell.text) or not is_org(cell.text)):
+                continue  # a signature's date or a name below the table, in a row of its own: no supplier
             row_lot = lot_of_row(row, li, lot)
+            row_role = role
+            if wi is not None and role != "candidate":  # 报价供应商 | 报价 | 是否成交: 成交 marks the winner's row
+                row_role = "winner" if row[wi].text.strip() in AWARDED_MARKS else "bidder"
             members, joint = _company_spans(folded, cell.start, cell.end)
             if len(members) < 2:
                 members, joint = [(cell.start, cell.end)], False
             # 甲公司、乙公司 | 1,268.40 | 联合体: several companies in one cell won together
             joint = joint or (len(members) > 1 and any(c.text.strip() == "联合体" for c in row))
             for k, (s, e) in enumerate(members):
-                sup = Supplier(text[s:e], role, row_lot, start=s, end=e, joint=joint)
+                sup = Supplier(text[s:e], row_role, row_lot, start=s, end=e, joint=joint)
                 if k == 0 and ai is not None and row[ai].text:  # one price for the members of one row
                     amount, span = find_amount(row[ai].text, unit)
                     if amount.value is not None:
                         sup.amount = amount.value
                         sup.amount_start, sup.amount_end = row[ai].start + span[0], row[ai].start + span[1]
-                if role == "winner":
+                if row_role == "winner":
                     key = (folded[s:e], row_lot)
                     if key in seen:  # the same winner in a second table (an item table naming suppliers)
                         _merge_amount(notice, sup)

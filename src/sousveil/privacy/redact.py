@@ -48,6 +48,9 @@ _LATIN_PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s(?:tel|phone|
 _MAX_PERSON = 24
 _MAX_LATIN_PERSON = 40
 _MAX_EXPERT_LINES = 4
+_MAX_TABLE_LINES = 60
+# A line of names only (贾东升、牛春艳；), as a list of experts runs on after a line break.
+_NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=\n|$)")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ def redact_folded(text: str) -> tuple[str, list[Redaction], str]:
     spans += _labelled(folded)
     spans += _staff(folded)
     spans += [(m.start("name"), m.end("name"), "person") for m in _NAME_BEFORE_NUMBER.finditer(folded)]
+    spans += _committees_in_sentences(folded)
+    spans += [(m.start("name"), m.end("name"), "person") for m in _signed_by().finditer(folded)]
     return _apply(text, folded, spans)
 
 
@@ -88,6 +93,13 @@ def _names_with_titles() -> tuple[re.Pattern, re.Pattern]:
     titles = "|".join(sorted(data["titles"], key=len, reverse=True))
     return (re.compile(rf"(?<![\u4e00-\u9fff])[{data['surnames']}](?:{titles})(?![\u4e00-\u9fff])"),
             re.compile("|".join(data["forms_of_address"])))
+
+
+@functools.lru_cache(maxsize=1)
+def _signed_by() -> re.Pattern:
+    """An official's title and name on a line of their own, signing the notice (surnames.yaml)."""
+    titles = "|".join(sorted(load_yaml("surnames.yaml")["official_titles"], key=len, reverse=True))
+    return re.compile(rf"(?m)^[ \u3000]*(?:{titles})[ \u3000:]+(?P<name>[\u4e00-\u9fff·]{{2,4}})[ \u3000]*(?:\(签名\)|签名)?[ \u3000]*$")
 
 
 def _addressed(folded: str) -> list[tuple[int, int, str]]:
@@ -151,20 +163,28 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
                 and following.strip().rstrip(":") not in voc.cell_labels:
             spans.append((nxt, line_end, kind))
     spans += _person_columns(folded)
-    # A heading such as "七、评审委员会成员名单" with the names on the lines after it.
+    # A heading such as "七、评审委员会成员名单" with the names on the lines after it: a few lines of
+    # names, or the rows of a table of members (序号 | 姓名 | 单位 | 职称 | 职责), however many.
     for m in expert_re.finditer(folded):
         pos = m.end() + 1
-        for _ in range(_MAX_EXPERT_LINES):
+        for k in range(_MAX_TABLE_LINES):
             if pos >= len(folded):
                 break
             end = folded.find("\n", pos)
             end = len(folded) if end < 0 else end
             line = folded[pos:end]
             first_cell = line.split("\t")[0].strip().rstrip(":").replace(" ", "")
-            if HEADING_PREFIX.match(line) or voc.matches(line) or first_cell in voc.cell_labels:
+            if HEADING_PREFIX.match(line) or voc.matches(line) or first_cell in voc.cell_labels \
+                    or (k >= _MAX_EXPERT_LINES and "\t" not in line):
                 break
             spans.append((pos, end, "experts"))
             pos = end + 1
+    # "评审专家：甲、乙" with the list running on to the next line (PDF text): that line too.
+    for start, end, kind in list(spans):
+        if kind == "experts" and end < len(folded) and folded[end] == "\n":
+            nxt = _NAMES_LINE.match(folded, end + 1)
+            if nxt:
+                spans.append((nxt.start("names"), nxt.end("names"), "experts"))
     return spans
 
 
@@ -205,6 +225,10 @@ def _staff(folded: str) -> list[tuple[int, int, str]]:
                 value = cells[j + 1]
                 if len(cell) <= 30 and value.strip() and not _names_institution(value) \
                         and (_is_role(cell) or entry.match(value)):
+                    if j == 0 and len(cells) > 2 and _is_role(cell):
+                        # 项目负责人 | 甲 | 乙 | 丙: a row of a table with one column per candidate
+                        spans.append((value_start, pos + len(line), "person"))
+                        break
                     spans.append((value_start, value_start + len(value), "person"))
                 at = value_start
         pos += len(line) + 1
@@ -218,6 +242,23 @@ def _names_institution(value: str) -> bool:
     """联合体成员：乙公司 names no person."""
     name = re.split(r"[\t\n,，;；(（]", value.strip(), maxsplit=1)[0]
     return len(name) > 4 and name.endswith(("公司", "集团", "院", "所", "中心", "局", "委员会", "厂", "站"))
+
+
+@functools.lru_cache(maxsize=1)
+def _committee_list() -> re.Pattern:
+    """A committee (an `experts` label of labels.yaml) and the names it lists in a sentence:
+    磋商小组（甲、乙、丙）按…, 询价小组由甲、乙、丙组成."""
+    voc = vocabulary()
+    committees = "|".join(re.escape(k) for k in sorted((k for k, f in voc.field_of.items() if f == "experts"),
+                                                        key=len, reverse=True))
+    name = r"[\u4e00-\u9fff·]{2,5}?(?:\([^()\n]{1,6}\))?(?=[、,，;；)\s。]|组成|等|共|$)"
+    return re.compile(rf"(?:{committees})(?:成员)?[ ]*(?:由|为|是|:|\()[ ]*(?P<list>{name}(?:[ ]*[、,，][ ]*{name})+)")
+
+
+def _committees_in_sentences(folded: str) -> list[tuple[int, int, str]]:
+    if "小组" not in folded and "委员会" not in folded and "专家" not in folded:
+        return []
+    return [(m.start("list"), m.end("list"), "experts") for m in _committee_list().finditer(folded)]
 
 
 @functools.lru_cache(maxsize=1)
