@@ -163,3 +163,18 @@ def test_every_fact_says_how_it_was_found(tmp_path):
     everything = run_cli("search", "--db", db, "--json").stdout.splitlines()
     strong = run_cli("search", "--db", db, "--json", "--min-confidence", "0.7").stdout.splitlines()
     assert len(everything) == 2 and [json.loads(x)["buyer"] for x in strong] == ["深圳市龙华科技实验高级中学"]
+
+
+def test_consortium_members_are_winners_marked_as_such(tmp_path):
+    from pathlib import Path
+
+    real = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "yichang-awards" / "034.html"
+    db = tmp_path / "c.db"
+    run_cli("ingest", real, "--db", db)
+    rec = json.loads(run_cli("export", "--db", db, "--format", "jsonl").stdout.splitlines()[0])
+    assert [(s["name"], s["role"], s["consortium"]) for s in rec["suppliers"]] == [
+        ("湖北工建清江建设发展有限公司", "winner", 1), ("湖北益通建设股份有限公司", "winner", 1)]
+    assert rec["award_total"] == "58093708.41"
+    row = next(csv.DictReader(io.StringIO(run_cli("export", "--db", db, "--format", "csv").stdout)))
+    assert row["winners"].count("[consortium member]") == 2
+    assert "winner (consortium member)" in run_cli("show", "1", "--db", db, "--no-text").stdout

@@ -215,7 +215,8 @@ def show(ref, db_path, with_text, as_json):
         for col in ("role", "lot", "name", "amount (CNY)"):
             sup.add_column(col)
         for s in n["suppliers"]:
-            sup.add_row(s["role"], s["lot"] or "", s["name"], money(s["amount"]))
+            sup.add_row(s["role"] + (" (consortium member)" if s.get("consortium") else ""), s["lot"] or "", s["name"],
+                        money(s["amount"]))
         out.print(sup)
     if n["items"]:
         items = Table(title="items")

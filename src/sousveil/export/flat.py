@@ -32,6 +32,7 @@ def jsonl_line(rec: dict) -> str:
 
 def csv_row(rec: dict) -> dict:
     winners = "; ".join(s["name"] + (f" ({s['amount']})" if s["amount"] else "") + (f" [lot {s['lot']}]" if s["lot"] else "")
+                        + (" [consortium member]" if s.get("consortium") else "")
                         for s in rec["suppliers"] if s["role"] == "winner")
     tags = "; ".join(f"{t['category']}:{t['term']}@{t['span_start']}" for t in rec["tags"])
     reviews = "; ".join(f"{r['category']}:{r['term']}={r['verdict']} by {r['reviewer']} {r['at']}" for r in rec["reviews"])

@@ -38,7 +38,7 @@ TABLES = {
     },
     "suppliers": {
         "id": int, "notice_id": int, "name": str, "role": str, "lot": str, "amount": str, "span_start": int,
-        "span_end": int, "amount_start": int, "amount_end": int,
+        "span_end": int, "amount_start": int, "amount_end": int, "consortium": int,
     },
     "items": {
         "id": int, "notice_id": int, "lot": str, "name": str, "brand": str, "model": str, "quantity": str,
@@ -216,7 +216,7 @@ _INSERTS = {
     "facts": "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note, method, confidence)"
              " values (?,?,?,?,?,?,?,?,?,?)",
     "suppliers": "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start,"
-                 " amount_end) values (?,?,?,?,?,?,?,?,?)",
+                 " amount_end, consortium) values (?,?,?,?,?,?,?,?,?,?)",
     "items": "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
              " values (?,?,?,?,?,?,?,?,?,?)",
     "tags": "insert into tags (notice_id, category, kind, term, strength, span_start, span_end, snippet, support,"
@@ -260,7 +260,7 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
         rows["facts"] += [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note, f.method, f.confidence)
                           for f in n.facts]
         rows["suppliers"] += [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start,
-                               s.amount_end) for s in n.suppliers]
+                               s.amount_end, int(s.joint)) for s in n.suppliers]
         rows["items"] += [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start,
                            i.end) for i in n.items]
         rows["tags"] += [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support,

@@ -285,7 +285,7 @@ def iter_export(db: sqlite_utils.Database, filters: Filters = Filters(), query: 
     for row in db.conn.execute(f"select {cols} from notices n{clause} order by n.id limit ?", params + [after_id, limit]):
         rec = dict(zip(NOTICE_COLUMNS, row))
         rec["suppliers"] = [dict(r) for r in db.query(
-            "select name, role, lot, amount from suppliers where notice_id = ? order by id", [rec["id"]])]
+            "select name, role, lot, amount, consortium from suppliers where notice_id = ? order by id", [rec["id"]])]
         rec["tags"] = [dict(r) for r in db.query(
             "select category, kind, term, strength, span_start, span_end, snippet, support, taxonomy_version"
             " from tags where notice_id = ? order by span_start", [rec["id"]])]
