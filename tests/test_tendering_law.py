@@ -194,3 +194,10 @@ def test_a_sum_then_how_it_was_reckoned_and_an_entity_awarded_in_macau():
                      "<tr><td>澳門某某資訊科技有限公司</td><td>澳門元叁佰萬元正（MOP3,000,000.00）</td></tr>"
                      "<tr><td>二零二三年十一月二十日於司法警察局</td></tr></table>")
     assert [s.name for s in n.winners()] == ["澳門某某資訊科技有限公司"] and n.award_total is None
+
+
+def test_labels_with_a_space_for_their_colon():
+    n, text = extracted("<p>某项目中标公告</p><p>招标人 绵阳市民政局</p><p>中标人 四川某某科技有限公司</p><p>中标价 100万元</p>"
+                        "<p>联系人 张某明</p><p>采购人 应当在合同签订后公告</p>")
+    assert (n.buyer, [s.name for s in n.winners()], n.award_total) == ("绵阳市民政局", ["四川某某科技有限公司"], Decimal("1000000"))
+    assert "张某明" not in text and "采购人 应当在合同签订后公告" in text

@@ -21,6 +21,7 @@ _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", 
 CHANGED_TO = r"(?:现|已)?(?:更正|变更|调整|修改|更改)为"
 # "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/sections.py).
 _SEPARATOR = re.compile(rf"\s*(:|】|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
+_SPACES = re.compile(r"[ ]+")
 _FIGURE = re.compile(r"\d|¥|人民币|rmb")
 _CLAUSE_START = "\n\t:;,。、 "
 _BEFORE_CHANGE = ("更正前", "变更前", "调整前", "修改前", "更改前")
@@ -67,14 +68,19 @@ class Vocabulary:
                 start = text.rfind(label[0], 0, end + 1)  # the label as written may be padded
                 # 【采购人】某市民政局: a label in brackets is a label before a colon
                 out.append(LabelMatch(start, end + 1, m.end(), label, ":" if m.group(1) == "】" else m.group(1)))
-            elif text.startswith(("(", " "), end + 1):
-                m = _QUALIFIER.match(text, end + 1)
-                if m:  # the label keeps its qualifier: a unit in it (预算(万元)) is read with the amount
-                    start = text.rfind(label[0], 0, end + 1)
-                    out.append(LabelMatch(start, m.end(1), m.end(), label + m.group(1).replace(" ", ""), ":"))
+            elif text.startswith(("(", " "), end + 1) and (m := _QUALIFIER.match(text, end + 1)):
+                # the label keeps its qualifier: a unit in it (预算(万元)) is read with the amount
+                start = text.rfind(label[0], 0, end + 1)
+                out.append(LabelMatch(start, m.end(1), m.end(), label + m.group(1).replace(" ", ""), ":"))
             elif _FIGURE.match(text, end + 1) and (before == 0 or text[before - 1] in _CLAUSE_START):
                 # "第一包：预算金额100万元": a label that opens a clause and runs into its figure
                 out.append(LabelMatch(before, end + 1, end + 1, label, ""))
+            elif (before == 0 or text[before - 1] == "\n") and text.startswith(" ", end + 1):
+                # "招标人 绵阳市民政局": a label opening its line, a space for its colon (the caller checks
+                # that what follows is a name)
+                m = _SPACES.match(text, end + 1)
+                if m.end() < len(text) and text[m.end()] not in "\n\t":
+                    out.append(LabelMatch(before, end + 1, m.end(), label, " "))
         return out
 
     def field(self, label: str, scope: str | None = None) -> str | None:

@@ -36,6 +36,8 @@ _SUPPLIER_BY_PRICE = re.compile(
     r"(?:由\s*)?" + _COMPANY_IN_TEXT + r"\s*以\s*(?P<price>(?:人民币|¥|rmb)?\s*[\d,.]+\s*(?:万|亿)?元)\s*(?:的价格|的报价|的总价)?\s*(?:中标|成交|中选)"
 )
 _MAX_LABEL_CELL = 30
+_NAMED_BY_SPACE = ("buyer", "agency", "supplier")
+_SUM_FIRST = re.compile(r"(?:人民币|¥|rmb)?\s*\d[\d,.]*\s*(?:万|亿)?元")
 _LOT_ANY = re.compile(
     rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
     rf"|(?:{_LOT_WORDS})\s*号?\s*(?P<b>[0-9a-z一二三四五六七八九十]{{1,3}})(?![0-9a-z])"
@@ -61,6 +63,13 @@ def _inline_headings(cell: str, offset: int) -> list[tuple[int, str]]:
             number = _NUMBER_BEFORE.search(cell, 0, m.start())  # "三、采购代理机构信息": the heading starts at 三
             found.append((offset + (number.start() if number else m.start()), scope_of[m.group(0)]))
     return found
+
+
+def _value_after_space(field: str, value: str) -> bool:
+    """What a label followed by a space (no colon) may name: a party's name, or a sum."""
+    if field in _NAMED_BY_SPACE:
+        return is_org(value)
+    return field in ("award", "budget", "ceiling_price") and bool(_SUM_FIRST.match(value))
 
 
 def _after_verb(m: re.Match) -> int:
@@ -267,8 +276,10 @@ class Scan:
             lot_here = here[-1] if here else lot
             if not field:
                 continue
-            if m.sep not in (":", "由") and field not in ("supplier", "award", "budget", "ceiling_price"):
+            if m.sep not in (":", "由", " ") and field not in ("supplier", "award", "budget", "ceiling_price"):
                 continue
+            if m.sep == " " and not _value_after_space(field, self.folded[m.value_start:offset + len(cell)]):
+                continue  # only a party's name or a sum stands after a label and a space: "采购人 应当…" is a sentence
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
             end = min([pos for pos, _ in headings if m.value_start < pos < end] + [end])
             if m.sep != ":" and field == "supplier" and not is_org(self.folded[m.value_start:end]):

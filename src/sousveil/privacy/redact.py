@@ -144,7 +144,7 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
     spans = []
     for m in voc.matches(folded):
         kind = PERSONAL_FIELDS.get(voc.field_of.get(m.label))
-        if kind and m.sep == ":":
+        if kind and m.sep in (":", " "):  # 联系人：张三, and 联系人 张三 at the start of a line
             spans.append(_value_span(folded, m.value_start, kind))
     # A label alone in its cell: the value is the next cell, or the next line for a label alone on its line.
     for m in cell_re.finditer(folded):
