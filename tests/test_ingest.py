@@ -44,10 +44,15 @@ def test_same_bytes_from_two_places_is_one_document_with_two_sources(tmp_path):
     for d in ("a", "b"):
         (tmp_path / d / "n.html").write_bytes(CCGP_SAMPLE.read_bytes())
     db = tmp_path / "x.db"
-    s = ingest([tmp_path / "a", tmp_path / "b"], db, progress=False)
+    s = ingest([tmp_path], db, progress=False)
     assert (s.new, s.present) == (1, 1)
     docs, notices, sources, _, fts_rows = counts(db)
     assert (docs, notices, sources, fts_rows) == (1, 1, 2, 1)
+    con = sqlite3.connect(db)
+    assert sorted(r[0] for r in con.execute("select name from sources")) == ["a/n.html", "b/n.html"]
+    # Given as two folders, both files are n.html below the folder given: one provenance, stored once.
+    s = ingest([tmp_path / "a", tmp_path / "b"], tmp_path / "y.db", progress=False)
+    assert (s.new, s.present) == (1, 1) and counts(tmp_path / "y.db")[:3] == (1, 1, 1)
 
 
 def test_failures_are_recorded_with_reasons_and_do_not_stop_the_run(tmp_path):

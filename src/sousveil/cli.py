@@ -67,11 +67,17 @@ def cli():
 @click.option("--link/--no-link", "do_link", default=True, show_default=True,
               help="Link the new notices (organizations, vendors, processes) when the ingest ends.")
 @click.option("--ocid-prefix", default=None, help="Prefix of the processes' OCDS ocids (kept in the database).")
-def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix):
+@click.option("--include", "include", multiple=True, metavar="GLOB",
+              help="Read files matching GLOB (a path below PATH or a file name: 'README*', '*.jsonl', '.hidden/*') "
+                   "although they look like no document; repeatable.")
+def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix, include):
     """Read notices (HTML, text, PDF, DOCX, zip, WARC, OCDS JSON) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
-    nothing, and a run that was killed resumes where it stopped.
+    nothing, and a run that was killed resumes where it stopped. Files that are no documents (READMEs,
+    licences, labels.jsonl, truth.jsonl, JSON that is not OCDS, hidden files, images) are skipped and
+    listed; --include reads them anyway, and so is a file named on the command line. A document's
+    provenance is its path relative to the PATH it was found under.
     """
     from .ingest.run import Interrupted
     from .ingest.run import ingest as run
@@ -79,18 +85,24 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix)
     jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     try:
         summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals, link=do_link,
-                      ocid_prefix=ocid_prefix)
+                      ocid_prefix=ocid_prefix, include=include)
     except store.StoreError as e:
         fail(str(e))
     except Interrupted as e:
         err.print(f"interrupted after {e.summary.seconds:.1f} s: {e.summary.stored} new documents are stored in {db_path}. "
                   "Run the same command again to go on: nothing stored is lost or stored twice.", highlight=False)
         sys.exit(EXIT_INTERRUPTED)
-    for name, reason in summary.failures:
-        err.print(f"[yellow]failed:[/yellow] {name}: {reason}", highlight=False)
+    from rich.markup import escape
+
+    for name, reason in summary.failures:  # a file may be named [/x].html: names are not markup
+        err.print(f"[yellow]failed:[/yellow] {escape(name)}: {escape(reason)}", highlight=False)
     rate = summary.documents / summary.seconds if summary.seconds else 0
+    skips = ", ".join(f"{name}: {reason}" for name, reason in summary.skips[:8])
+    if summary.skipped > 8:
+        skips += f", and {summary.skipped - 8} more"
     out.print(f"new: {summary.new}  already present: {summary.present}  failed: {summary.failed}"
-              f"  skipped (not documents): {summary.skipped}  needs OCR: {summary.needs_ocr}", highlight=False)
+              f"  skipped (not documents): {summary.skipped}{f' ({skips})' if skips else ''}"
+              f"  needs OCR: {summary.needs_ocr}", highlight=False, markup=False)
     if summary.synthetic:
         out.print(f"{summary.synthetic} of the new documents are {SYNTHETIC_LABEL} (generated, not real notices)")
     out.print(f"{summary.documents} documents in {summary.seconds:.1f} s ({rate:.0f} docs/s) -> {db_path}", highlight=False)

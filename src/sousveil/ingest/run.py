@@ -14,7 +14,6 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing import Pool
-from pathlib import Path
 
 from ..pipeline import Record, process, sha256, versions
 from ..resolve.link import LinkSummary
@@ -23,6 +22,7 @@ from ..store import db as store
 from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 
 BATCH = 200
+MAX_SKIPS_KEPT = 1000  # skipped inputs listed in the summary (all are counted)
 CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
 
 
@@ -38,6 +38,7 @@ class Summary:
     bytes: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)  # (name, why it is not a document), the first ones
     link: LinkSummary | None = None
 
     @property
@@ -50,12 +51,15 @@ def _file_of(name: str) -> str:
 
 
 def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
-           jobs: int = 1, keep_originals: bool = False, link: bool = True, ocid_prefix: str | None = None) -> Summary:
+           jobs: int = 1, keep_originals: bool = False, link: bool = True, ocid_prefix: str | None = None,
+           include=()) -> Summary:
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
     in input order. keep_originals stores the original bytes too (they carry unredacted personal data).
     The new notices are linked (organizations, vendors, processes: resolve/link.py) after each batch is
-    stored, unless link is False: with a pool, the main process links while the workers extract."""
+    stored, unless link is False: with a pool, the main process links while the workers extract.
+    Files that are not documents (READMEs, labels, hidden files …) are skipped unless a glob of
+    `include` matches them; provenance names are relative to the path they were found under."""
     db = store.open_db(db_path)
     # Fold the write-ahead log into the database every 40 MB rather than every 4 MB: each
     # checkpoint syncs the file, and during a long ingest they cost more than the inserts.
@@ -66,7 +70,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     exclude = frozenset(db_file + suffix for suffix in ("", "-wal", "-shm", "-journal"))
     show = sys.stderr.isatty() if progress is None else progress
     # Count the files for the progress bar without keeping them: memory must not grow with the corpus.
-    total_files = sum(1 for f in iter_files(paths, exclude) if isinstance(f, Path)) if show else None
+    total_files = sum(1 for _ in iter_files(paths, exclude, include)) if show else None  # skipped ones too
     started = time.perf_counter()
     batch: list[Record | tuple] = []
     pending: set[str] = set()
@@ -121,7 +125,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
         with Progress(*columns, disable=not show, transient=False) as bar:
             task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0)
             current_file = None
-            for item in iter_sources(paths, limits, exclude):
+            for item in iter_sources(paths, limits, exclude, include):
                 name = item.name
                 if _file_of(name) != current_file:
                     if current_file is not None:
@@ -133,6 +137,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                     batch.append(("error", item.name, item.reason))
                 elif isinstance(item, Skipped):
                     summary.skipped += 1
+                    if len(summary.skips) < MAX_SKIPS_KEPT:
+                        summary.skips.append((item.name, item.reason))
                 else:
                     digest = _check(db, item, summary, batch, pending)
                     if digest and pool:
