@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-fast browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ demo: $(STAMP)
 	@echo "Open the web interface on the demo database (then visit the address it prints):"
 	@echo "  $(BIN)/sousveil serve demo/sousveil.db"
 
-test: $(STAMP)
+# The whole suite, browser tests included: browser-deps installs Debian's chromium and fonts-noto-cjk
+# when it can (as root, with apt-get), else stops with one line saying what to install.
+test: browser-deps $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The suite without the browser tests (tests/test_browser.py), for a machine without chromium.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q --ignore=tests/test_browser.py
+
+browser-deps:
+	@sh scripts/browser_deps.sh
 
 # Not part of `make test`: field accuracy on a generated corpus and on every labelled folder of
 # ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/).
