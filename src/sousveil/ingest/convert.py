@@ -30,6 +30,7 @@ _CHROME = ("nav,aside,footer,[class*='nav'],[id*='nav'],[class*='menu'],[id*='me
            "[class*='currentloc'],[class*='sidebar'],[id*='sidebar'],[class*='relcontent'],[class*='related'],"
            "[id*='related'],[class*='footer'],[id*='footer'],[class*='friendlink']")
 _MAX_CHROME = 3000
+_SHORT = 40  # characters of a block's text kept in its stats: enough for a heading such as 相关推荐
 _MAX_SPAN = 50  # columns a cell may span: a hostile colspan="100000" must not blow the text up
 _MAX_SPAN_COPY = 100  # characters of a cell spanning rows that are copied into each row
 _CELL_SPLIT = re.compile(f"[{CELL}\t]")
@@ -220,11 +221,12 @@ def _chrome_words() -> dict:
 
 
 class _Stats:
-    __slots__ = ("chars", "link", "links", "attach", "cells", "row_cells")
+    __slots__ = ("chars", "link", "links", "attach", "cells", "row_cells", "short")
 
     def __init__(self):
         self.chars = self.link = self.links = self.row_cells = 0
         self.attach = self.cells = False
+        self.short = ""  # the block's text while it is at most _SHORT characters, else None
 
 
 def _block_stats(root) -> dict[int, _Stats]:
@@ -235,7 +237,9 @@ def _block_stats(root) -> dict[int, _Stats]:
     for node in reversed(order):
         tag = node.tag
         if tag == "-text":
-            n = len(_SPACE.sub("", node.text_content or ""))
+            content = node.text_content or ""
+            n = len(_SPACE.sub("", content))
+            short = content if len(content) <= _SHORT else None
             own = None
         else:
             own = stats.setdefault(node.mem_id, _Stats())
@@ -244,12 +248,15 @@ def _block_stats(root) -> dict[int, _Stats]:
                 href = (node.attributes.get("href") or "").split("?")[0]
                 if _ATTACHMENT.search(href) or _ATTACHMENT.search(node.text(strip=True)):
                     own.attach = True
-            n = own.chars
+            n, short = own.chars, own.short
         parent = node.parent
         if parent is None or node is root:
             continue
         up = stats.setdefault(parent.mem_id, _Stats())
         up.chars += n
+        # children come last to first: each goes before the text gathered so far
+        up.short = short + up.short if short is not None and up.short is not None and \
+            len(short) + len(up.short) <= _SHORT else None
         if own is not None:
             up.link += own.link
             up.links += own.links
@@ -274,7 +281,7 @@ def _drop_chrome(tree) -> None:
         return
     stats = _block_stats(root)
     empty = _Stats()
-    found = {n.mem_id: n for n in tree.css(_CHROME) if len(n.text(separator="")) <= _MAX_CHROME}
+    found = {n.mem_id: n for n in tree.css(_CHROME) if stats.get(n.mem_id, empty).chars <= _MAX_CHROME}
     for node in root.traverse():
         if node.tag in _LIST_SKIP or node.mem_id in found:
             continue
@@ -283,22 +290,24 @@ def _drop_chrome(tree) -> None:
         if cls and st.chars <= _MAX_CHROME and not st.cells and \
                 words["class_tokens"].intersection(_CLASS_SPLIT.split(cls.lower())):
             found[node.mem_id] = node
-        elif 0 < st.chars <= 20 and st.link == 0 and \
-                _HEADING_TRIM.sub("", node.text(separator="").strip()) in words["headings"]:
+        elif 0 < st.chars <= 20 and st.link == 0 and st.short is not None and \
+                _HEADING_TRIM.sub("", st.short.strip()) in words["headings"]:
             for block in _headed_list(node, stats, empty):
                 found[block.mem_id] = block
         elif st.links >= _LINK_MIN and st.link >= _LINK_DENSE * st.chars and st.chars - st.link <= _LINK_REST and \
                 not st.attach and not st.cells and not _in_data_row(node, stats, empty):
             found[node.mem_id] = node
-    ids = set(found)
+    # A block inside another one removed goes with it. Whether a node lies inside a removed one is
+    # remembered for every ancestor walked, so nested chrome costs one walk in all, not one per block.
+    inside: dict[int, bool] = {}
     for node in found.values():
-        parent, inner = node.parent, False
-        while parent is not None:
-            if parent.mem_id in ids:
-                inner = True  # removed with its ancestor
-                break
+        path, parent = [], node.parent
+        while parent is not None and parent.mem_id not in inside and parent.mem_id not in found:
+            path.append(parent.mem_id)
             parent = parent.parent
-        if not inner:
+        covered = parent is not None and (parent.mem_id in found or inside[parent.mem_id])
+        inside.update((mem_id, covered) for mem_id in path)
+        if not covered:
             node.decompose()
 
 
