@@ -48,6 +48,7 @@ browser-deps:
 # ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/).
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/run.py --sizes 10000 100000
 
 clean:

@@ -70,7 +70,12 @@ def cli():
 @click.option("--include", "include", multiple=True, metavar="GLOB",
               help="Read files matching GLOB (a path below PATH or a file name: 'README*', '*.jsonl', '.hidden/*') "
                    "although they look like no document; repeatable.")
-def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix, include):
+@click.option("--time-budget", "seconds", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds one document may take; a document over it is recorded as failed (0: no limit).")
+@click.option("--memory-budget", "memory_mb", default=4096, show_default=True, type=click.IntRange(min=0),
+              help="MB of memory one document may need (estimated from its size); a bigger one is recorded as failed "
+                   "(0: no limit).")
+def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix, include, seconds, memory_mb):
     """Read notices (HTML, text, PDF, DOCX, zip, WARC, OCDS JSON) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
@@ -85,7 +90,7 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix,
     jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     try:
         summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals, link=do_link,
-                      ocid_prefix=ocid_prefix, include=include)
+                      ocid_prefix=ocid_prefix, include=include, seconds=seconds or None, memory_mb=memory_mb or None)
     except store.StoreError as e:
         fail(str(e))
     except Interrupted as e:

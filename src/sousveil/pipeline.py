@@ -6,7 +6,10 @@ code runs in one process, in a process pool, or on a cluster.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import signal
+import threading
 from dataclasses import dataclass, field, replace
 
 from .classify.classify import classify, party_spans
@@ -25,6 +28,11 @@ from .text import fold
 
 # Every document the generator writes carries this line; see sousveil.synth.
 SYNTHETIC_MARK = "【合成数据 SYNTHETIC】"
+DEFAULT_SECONDS = 30.0  # a document's time budget; a notice takes milliseconds
+DEFAULT_MEMORY_MB = 4096
+# Peak memory a document needs, per byte of it: a page of 6 and of 24 MB of Chinese text peaked at 92
+# and 91 bytes a byte (resident set, one process). A page too big for the budget is refused before it is read.
+MEMORY_PER_BYTE = 100
 SYNTHETIC_SCHEME = "synthetic:"
 _FOLDED_MARK = fold(SYNTHETIC_MARK)
 
@@ -61,11 +69,49 @@ def is_synthetic(source: Source, folded: str | None) -> bool:
                 or (folded and _FOLDED_MARK in folded[:2000]))
 
 
-def process(source: Source, digest: str | None = None, keep_original: bool = False) -> Record:
-    """Never raises: a document that cannot be processed comes back as a failed Record with the reason."""
-    digest = digest or sha256(source.data)
+class OverBudget(Exception):
+    """A document took longer than its time budget."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None):
+    """Raise OverBudget in the block after `seconds` of wall time (SIGALRM: only in a process's main
+    thread; elsewhere, and for None, no limit). Python code is interrupted; a single call into C code
+    (a parser, one regular expression) finishes first, which is why extraction must stay linear."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise OverBudget(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        rec = _process(source, digest)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process(source: Source, digest: str | None = None, keep_original: bool = False,
+            seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB) -> Record:
+    """Never raises: a document that cannot be processed, takes longer than `seconds` or would need more
+    than `memory_mb` comes back as a failed Record with the reason."""
+    digest = digest or sha256(source.data)
+    need_mb = len(source.data) * MEMORY_PER_BYTE / 2**20
+    try:
+        if memory_mb and need_mb > memory_mb:
+            raise MemoryError
+        with time_budget(seconds):
+            rec = _process(source, digest)
+    except OverBudget:
+        rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
+                     error=f"took longer than its time budget of {seconds:g} s (ingest --time-budget)")
+    except MemoryError:
+        rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
+                     error=f"would need about {need_mb:,.0f} MB, more than its memory budget of {memory_mb} MB "
+                           "(ingest --memory-budget)")
     except ConversionError as e:
         rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None), error=str(e))
     except Exception as e:  # a bug met on one hostile or unusual document must not stop an ingest

@@ -44,6 +44,7 @@ _RATE = re.compile(r"%|％|下浮|费率|折扣|优惠率|百分比|折让|让�
 # Chinese characters of words, not of the way sums are written (大写, 人民币, 元整, capital numerals).
 _PROSE = re.compile(r"[^\x00-\u4dff\ua000-\uffff大写小写人民币元整正圆角分零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 RATE = "%"
+_MAX_DIGITS = 15
 _LEADING_SUM = re.compile(r"\s*(?:人民币|¥|rmb|cny)?\s*(?:[(（]?小写[)）]?)?\s*[:]?\s*$")
 _TAX_RATE = re.compile(r"(?:增值税)?税率\s*(?:为|是|:)?\s*\d+(?:\.\d+)?\s*%")  # a tax rate does not make a price a rate
 # The total a sentence states: 总价为3905110元, 总金额为1332000元, 合计：…, 投标总价人民币…
@@ -112,7 +113,10 @@ def find_amount(text: str, default_unit: str | None = None, per_unit: bool = Fal
             span = _trim(text, (arabic.start("num"), arabic.end()))
             return Amount(None, f"currency:{currency}",
                           note=f"{text[span[0]:span[1]]} {currency}, not converted to CNY"), span
-        num = Decimal(re.sub(r"[,\s]", "", arabic.group("num")))
+        digits = re.sub(r"[,\s]", "", arabic.group("num"))
+        if len(digits.split(".")[0]) > _MAX_DIGITS:  # no procurement is worth 10^15 yuan: a code or junk
+            return Amount(None, "absent", note=f"a figure of {len(digits)} digits is no sum"), None
+        num = Decimal(digits)
         unit = arabic.group("unit") or arabic.group("punit") or default_unit
         note = None
         if unit is None:

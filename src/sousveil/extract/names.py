@@ -11,6 +11,7 @@ REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 # A second name the institution bears (加挂牌子): 湖北省某研究院(省某评估中心) is one name.
 _ALTERNATE_NAME = re.compile(r"(?!以下|简称|原|曾用名)[^()]{2,30}(?:中心|研究院|研究所|委员会|办公室|局|院|所|站|公司)")
 _LEGAL_BRACKET = re.compile(r"(?:特殊)?(?:普通|有限)合伙|联合体|牵头人|联合体牵头人")
+MAX_NAME = 80  # characters: the longest institution names run to about 40
 TRAILING = " \t:：,，;；。.、"
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")

@@ -13,7 +13,7 @@ from .amounts import find_amount, unit_from_label, yuan
 from .dates import find_dates
 from .facts import cite
 from .institutions import find_institutions
-from .names import MASKED_NAME, ORG_SUFFIXES, TRAILING, is_org, name_span
+from .names import MASKED_NAME, MAX_NAME, ORG_SUFFIXES, TRAILING, is_org, name_span
 from .sections import Scan, lot_of_row
 
 
@@ -40,7 +40,8 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
     for field in ("buyer", "agency"):
         for hit in scan.all(field):
             s, e = name_span(folded, hit.start, hit.end)
-            if e > s and not MASKED_NAME.search(folded, s, e):  # 采购人：******** (an aggregator's paywall)
+            # 采购人：******** (an aggregator's paywall); a "name" of a thousand characters is a page's text
+            if s < e <= s + MAX_NAME and not MASKED_NAME.search(folded, s, e):
                 setattr(notice, field, text[s:e])
                 cite(notice, field, text, s, e)
                 break
@@ -67,7 +68,7 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             continue
         spans, joint = _company_spans(folded, hit.start, hit.end)
         for s, e in spans:
-            if MASKED_NAME.search(folded, s, e) or find_dates(folded[s:e]):
+            if e - s > MAX_NAME or MASKED_NAME.search(folded, s, e) or find_dates(folded[s:e]):
                 continue  # 中标供应商：**********有限公司 (a paywall), a signature's date read as a row of values
             key = (folded[s:e], hit.lot)
             if key in seen:

@@ -30,6 +30,9 @@ _CHROME = ("nav,aside,footer,[class*='nav'],[id*='nav'],[class*='menu'],[id*='me
            "[class*='currentloc'],[class*='sidebar'],[id*='sidebar'],[class*='relcontent'],[class*='related'],"
            "[id*='related'],[class*='footer'],[id*='footer'],[class*='friendlink']")
 _MAX_CHROME = 3000
+_MAX_DEPTH = 2000
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"))
 _SHORT = 40  # characters of a block's text kept in its stats: enough for a heading such as 相关推荐
 _MAX_SPAN = 50  # columns a cell may span: a hostile colspan="100000" must not blow the text up
 _MAX_SPAN_COPY = 100  # characters of a cell spanning rows that are copied into each row
@@ -114,10 +117,30 @@ def tidy_lines(lines) -> str:
     return "\n".join(out)
 
 
+def _flatten_deep(html: str) -> str:
+    """Tags nested deeper than _MAX_DEPTH are taken out, their text kept. The parser's time grows with
+    the square of the nesting (100,000 nested divs: 20 s), and no notice nests that deep."""
+    if html.count("<") < _MAX_DEPTH:
+        return html
+    out, depth, last = [], 0, 0
+    for m in _TAG.finditer(html):
+        closing, name = m.group(1) == "/", m.group(2).lower()
+        if name in _VOID or m.group(0).endswith("/>"):
+            continue
+        depth += -1 if closing else 1
+        if depth > _MAX_DEPTH or (closing and depth >= _MAX_DEPTH):
+            out.append(html[last:m.start()])
+            last = m.end()
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_flatten_deep(html))
     meta = {}
     for node in tree.css("meta[name][content]"):
         meta[node.attributes.get("name")] = node.attributes.get("content")

@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 
-from ..pipeline import Record, process, sha256, versions
+from ..pipeline import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Record, process, sha256, versions
 from ..resolve.link import LinkSummary
 from ..resolve.link import link as link_notices
 from ..store import db as store
@@ -52,14 +52,16 @@ def _file_of(name: str) -> str:
 
 def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
            jobs: int = 1, keep_originals: bool = False, link: bool = True, ocid_prefix: str | None = None,
-           include=()) -> Summary:
+           include=(), seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB) -> Summary:
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
     in input order. keep_originals stores the original bytes too (they carry unredacted personal data).
     The new notices are linked (organizations, vendors, processes: resolve/link.py) after each batch is
     stored, unless link is False: with a pool, the main process links while the workers extract.
     Files that are not documents (READMEs, labels, hidden files …) are skipped unless a glob of
-    `include` matches them; provenance names are relative to the path they were found under."""
+    `include` matches them; provenance names are relative to the path they were found under.
+    Each document has a time budget (`seconds`) and a memory budget (`memory_mb`, estimated from its
+    size): one that exceeds either is recorded as failed and the run goes on."""
     db = store.open_db(db_path)
     # Fold the write-ahead log into the database every 40 MB rather than every 4 MB: each
     # checkpoint syncs the file, and during a long ingest they cost more than the inserts.
@@ -111,7 +113,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
 
     def submit():
         if chunk:
-            inflight.append(pool.apply_async(process_chunk, (chunk[:], keep_originals)))
+            inflight.append(pool.apply_async(process_chunk, (chunk[:], keep_originals, seconds, memory_mb)))
             chunk.clear()
 
     def collect(limit: int):
@@ -147,7 +149,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                             submit()
                             collect(8 * jobs)
                     elif digest:
-                        _record(process(item, digest, keep_originals), summary, batch)
+                        _record(process(item, digest, keep_originals, seconds, memory_mb), summary, batch)
                 if len(batch) >= batch_size:
                     flush()
                 elapsed = max(time.perf_counter() - started, 1e-9)
@@ -194,8 +196,9 @@ def _leave_interrupts_to_the_main_process() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool) -> list[Record]:
-    return [process(source, digest, keep_originals) for source, digest in chunk]
+def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool, seconds: float | None,
+                  memory_mb: int | None) -> list[Record]:
+    return [process(source, digest, keep_originals, seconds, memory_mb) for source, digest in chunk]
 
 
 def _check(db, source: Source, summary: Summary, batch: list, pending: set) -> str | None:
