@@ -201,13 +201,23 @@ def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
 
 def _listed_companies(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     """Two or more companies listed in one value: 甲公司；乙公司, 1.甲公司 2.乙公司, 甲公司、乙公司."""
-    cuts = list(_LIST_SEP.finditer(folded, start, end))
-    if not cuts and not _LIST_NUMBER.match(folded, start, end):
+    if not _LIST_SEP.search(folded, start, end) and not _LIST_NUMBER.match(folded, start, end):
         return []
+
+    def without_number(a: int, b: int) -> tuple[int, int]:
+        number = _LIST_NUMBER.match(folded, a, b)
+        return (number.end() if number else a), b
+
+    return _names(folded, start, end, _LIST_SEP, without_number)
+
+
+def _names(folded: str, start: int, end: int, separator: re.Pattern, trim) -> list[tuple[int, int]]:
+    """The organisations a value lists, split at `separator`, each part trimmed by `trim(a, b)` of its
+    marks (a number, a member's role); none unless there are two or more and every part is one."""
+    cuts = list(separator.finditer(folded, start, end))
     spans = []
     for a, b in zip([start] + [c.end() for c in cuts], [c.start() for c in cuts] + [end]):
-        number = _LIST_NUMBER.match(folded, a, b)
-        s, e = name_span(folded, number.end() if number else a, b)
+        s, e = name_span(folded, *trim(a, b))
         if e <= s:
             continue
         if not folded[s:e].endswith(ORG_SUFFIXES):
@@ -242,22 +252,15 @@ def _value_end(folded: str, start: int, end: int) -> int:
 
 def _consortium_members(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     """The members of a consortium one by one, without their roles (牵头人, 成员) or 联合体."""
-    spans = []
-    for a, b in zip([start] + [c.end() for c in _MEMBER_SEP.finditer(folded, start, end)],
-                    [c.start() for c in _MEMBER_SEP.finditer(folded, start, end)] + [end]):
-        part = folded[a:b]
-        role = _MEMBER_ROLE.search(part)
+
+    def without_role(a: int, b: int) -> tuple[int, int]:
+        role = _MEMBER_ROLE.search(folded[a:b])  # on the part alone: its ^ and $ are the part's ends
         while role:
             a, b = (a + role.end(), b) if role.start() == 0 else (a, a + role.start())
-            part = folded[a:b]
-            role = _MEMBER_ROLE.search(part)
-        s, e = name_span(folded, a, b)
-        if e <= s:
-            continue
-        if not folded[s:e].endswith(ORG_SUFFIXES):
-            return []
-        spans.append((s, e))
-    return spans if len(spans) >= 2 else []
+            role = _MEMBER_ROLE.search(folded[a:b])
+        return a, b
+
+    return _names(folded, start, end, _MEMBER_SEP, without_role)
 
 
 def buyer_type(name: str) -> str:
