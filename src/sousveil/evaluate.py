@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .extract.names import ORG_SUFFIXES
 from .text import fold
 
 # Fields in the order they are printed; each applies only to the notices whose labels give it.
@@ -193,8 +194,6 @@ def _same(f: str, want, got) -> bool:
 
 def _suppliers(db, notice_id: int) -> list[str]:
     """The notice's suppliers that are named as institutions are: a person taken for a supplier is a leak."""
-    from .extract.names import ORG_SUFFIXES
-
     return [row[0] for row in db.execute("select name from suppliers where notice_id = ?", [notice_id]).fetchall()
             if fold(row[0]).endswith(ORG_SUFFIXES)]
 
@@ -250,8 +249,6 @@ def _survivors(db, personal: list[str], organisations: list[str]) -> dict:
         write(buf)
         places[name] = buf.getvalue()
     # A person's name inside an institution's or a place's (高明 in 高明区人民检察院) is no leak.
-    from .extract.names import ORG_SUFFIXES
-
     organisations = organisations + [r[0] for r in db.execute("select name from suppliers")
                                      if fold(r[0]).endswith(ORG_SUFFIXES)] + [
         r[0].split(" ")[0] for r in db.execute(f"select value from facts where value is not null and field in ({_NAMED})")]
