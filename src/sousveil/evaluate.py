@@ -24,6 +24,7 @@ FIELDS = ("type", "title", "project_code", "buyer", "buyer_type", "agency", "win
           "published", "region", "method", "categories", "redaction")
 AMOUNTS = ("award_total", "budget")
 # Facts that name an institution or a place, never a person.
+_PARTIES = ("buyer", "agency", "supplier", "candidate", "bidder")
 _NAMED = ", ".join(f"'{f}'" for f in ("buyer", "agency", "supplier", "candidate", "bidder", "heading", "title", "province",
                                        "city", "county"))
 
@@ -248,10 +249,13 @@ def _survivors(db, personal: list[str], organisations: list[str]) -> dict:
         buf = io.StringIO()
         write(buf)
         places[name] = buf.getvalue()
-    # A person's name inside an institution's or a place's (高明 in 高明区人民检察院) is no leak.
+    # A person's name inside an institution's or a place's (高明 in 高明区人民检察院) is no leak; a party
+    # counts as an institution only when its name is one (a person taken for a supplier is a leak).
+    named = [(field, value.split(" ")[0]) for field, value in db.execute(
+        f"select field, value from facts where value is not null and field in ({_NAMED})")]
     organisations = organisations + [r[0] for r in db.execute("select name from suppliers")
                                      if fold(r[0]).endswith(ORG_SUFFIXES)] + [
-        r[0].split(" ")[0] for r in db.execute(f"select value from facts where value is not null and field in ({_NAMED})")]
+        value for field, value in named if field not in _PARTIES or fold(value).endswith(ORG_SUFFIXES)]
     places = {k: _without(v, organisations) for k, v in places.items()}
     found = {}
     for p in personal:
