@@ -46,6 +46,7 @@ _LOT_ANY = re.compile(
 _BUYER_BY_VERB = re.compile(r"受(?P<name>[^\s,，;；。:：、()（）]{4,40}?)(?:的)?委托")
 # "受某市公安局委托，某招标有限公司（以下简称…）对…进行公开招标": the agency after the buyer.
 _AGENCY_NAME = r"(?P<name>[^\s,，;；。:：、()（）]{4,40}?(?:公司|中心|院|所))\s*(?:\([^)]*\))?\s*"  # (以下简称…) may follow
+_AGENCY_BY_DOING = re.compile(r"(?:现由|由|现委托|委托)\s*" + _AGENCY_NAME + r"(?:进行|组织|负责|代理)")
 _AGENCY_BY_VERB = re.compile(r"委托\s*[,，]\s*" + _AGENCY_NAME + r"(?:现)?(?:对|就|拟对|将对)")
 # "某市公共资源交易中心受某市公安局的委托，对…": the agency before the buyer.
 _AGENCY_BEFORE_VERB = re.compile(r"(?:^|(?<=[\s,，;；。:：]))(?:本项目|本次采购)?由?" + _AGENCY_NAME + r"受[^\s,，;；。:：、()（）]{4,40}?委托")
@@ -253,7 +254,8 @@ class Scan:
         lo = bisect.bisect_left(self.match_starts, offset)
         hi = bisect.bisect_left(self.match_starts, offset + len(cell))
         by_price = "以" in cell and ("中标" in cell or "成交" in cell or "中选" in cell)
-        if lo == hi and "为" not in cell and "受" not in cell and not by_price:
+        by_doing = "由" in cell and ("进行" in cell or "组织" in cell)
+        if lo == hi and "为" not in cell and "受" not in cell and not by_price and not by_doing:
             return
         # Matches inside this cell whose separator also lies inside it.
         matches = [m for m in self.label_matches[lo:hi] if m.value_start <= offset + len(cell)]
@@ -293,6 +295,9 @@ class Scan:
             for m in _SUPPLIER_BY_PRICE.finditer(cell):
                 self._add("supplier", "以…中标", offset + _after_verb(m), offset + m.end("name"), lot, "winner", "sentence")
                 self._add("award", "以…中标", offset + m.start("price"), offset + m.end("price"), lot, "winner", "sentence")
+        if by_doing:
+            for m in _AGENCY_BY_DOING.finditer(cell):  # "现由某招标代理有限公司进行公开招标"
+                self._add("agency", "由…进行", offset + m.start("name"), offset + m.end("name"), lot, scope, "sentence")
         if "受" in cell:
             for m in _BUYER_BY_VERB.finditer(cell):
                 self._add("buyer", "受委托", offset + m.start("name"), offset + m.end("name"), lot, scope, "sentence")
