@@ -53,3 +53,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo bench/out .pytest_cache .hypothesis
+
+# Not part of `make test` (which runs the bounded tests/test_fuzz.py): a longer fuzzing run of the
+# pipeline, coverage-guided with atheris when it is installed (optional: $(BIN)/pip install atheris),
+# else a long hypothesis run; failures go to fuzz-out/crashes/. `make fuzz FUZZ_SECONDS=3600` for longer.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS) --out fuzz-out

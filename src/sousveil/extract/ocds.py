@@ -32,6 +32,29 @@ _FIELDS = ["sousveil.label", "ocid", "id", "date", "tag", "language", "buyer.nam
            "contracts[].dateSigned", "contracts[].awardID", "parties[].name", "parties[].roles", "parties[].address"]
 
 
+# The parts of a release that sousveil reads, with the type each must have: {} an object, [x] a list
+# of x, "" a string. Publishers' data has nulls and strings where objects belong; such a value is
+# dropped rather than read (a missing fact is better than a wrong one).
+_SHAPE = {"tag": [""], "buyer": {}, "parties": [{"roles": [""], "address": {}}],
+          "tender": {"value": {}, "procuringEntity": {}, "items": [{"unit": {"value": {}}}], "tenderers": [{}]},
+          "awards": [{"value": {}, "relatedLots": [""], "suppliers": [{}], "items": [{"unit": {"value": {}}}]}],
+          "contracts": [{"value": {}}], "planning": {"budget": {"amount": {}}}}
+
+
+def conform(value, shape=_SHAPE):
+    """The release with every part of the wrong type (an award that is null, a buyer that is a string)
+    left out, so that the reading below meets only the types it expects."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return {}
+        return {k: (conform(v, shape[k]) if k in shape else v) for k, v in value.items()
+                if k not in shape or isinstance(v, type(shape[k]))}
+    if not isinstance(shape, list):
+        return value
+    kind = type(shape[0])
+    return [conform(v, shape[0]) for v in value if isinstance(v, kind)] if isinstance(value, list) else []
+
+
 def _get(obj, path: str):
     for part in path.split("."):
         if not isinstance(obj, dict):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..data_files import load_yaml
 
 from ..extract.ocds import MEDIA_TYPE as OCDS_MEDIA_TYPE
+from ..extract.ocds import conform as ocds_conform
 from ..extract.ocds import render as ocds_render
 from .decode import decode
 from .tidy import tidy_text
@@ -78,6 +79,9 @@ def convert(data: bytes, name: str, content_type: str | None = None) -> Converte
     media_type = sniff(data, name, content_type)
     if media_type == OCDS_MEDIA_TYPE:  # rendered by us: nothing for tidy_text to undo
         release = json.loads(data)
+        if not isinstance(release, dict):
+            raise ConversionError("an OCDS release that is not a JSON object")
+        release = ocds_conform(release)
         return Converted(ocds_render(release), media_type, "utf-8", html_meta={"ocds": release})
     if media_type == "application/json":
         raise ConversionError("JSON that is not an OCDS release or package; not read")

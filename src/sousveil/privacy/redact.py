@@ -28,9 +28,9 @@ MARKERS = {
 PERSONAL_FIELDS = {"contact_person": "person", "experts": "experts", "personal_account": "account"}
 
 # Written out to escape harvesters too: abc(at)163.com, abc[at]163.com, abc#163.com (folded text: lower case).
-# Bounded parts (a local part of at most 64 characters, at most 8 dotted labels) and a start only where a
-# run of address characters starts: linear on a page of 200,000 digits, which once took minutes.
-_EMAIL = re.compile(r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{1,64}(?:@|\s*(?:\(at\)|\[at\]|#)\s*)"
+# Bounded parts (a local part of at most 64 characters, at most 8 dotted labels): linear on a page of
+# 200,000 digits, which once took minutes, and two addresses written together are both found.
+_EMAIL = re.compile(r"[a-z0-9._%+\-]{1,64}(?:@|\s*(?:\(at\)|\[at\]|#)\s*)"
                     r"[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,8}\.[a-z]{2,24}(?![a-z])")
 # A Latin name after a form of address, wherever it stands: "Mr. Chan Tai-man".
 _LATIN_ADDRESSED = re.compile(r"\b(?:mr|mrs|ms|miss|dr)\.?[ ]+[a-z][a-z'\-]*(?:[ ][a-z][a-z'\-]*){0,2}")
@@ -51,6 +51,8 @@ _LATIN_PERSON_END = re.compile(r"[\t\n,，;；。(（)）:：/|]|\s(?:tel|phone|
 _MAX_PERSON = 24
 _MAX_LATIN_PERSON = 40
 _MAX_EXPERT_LINES = 4
+# Names listed with 、 (a comma may end the list: 联系人：张伟，电话：…).
+_NAME_LIST = re.compile(r"[\u4e00-\u9fff·]{2,5}(?:[ ]*、[ ]*[\u4e00-\u9fff·]{2,5}){1,200}")
 _MAX_TABLE_LINES = 60
 # A line of names only (贾东升、牛春艳；), as a list of experts runs on after a line break.
 _NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=\n|$)")
@@ -308,6 +310,9 @@ def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:
             end = tab
         return start, end, kind
     latin = start < len(folded) and folded[start].isascii() and folded[start].isalpha()
+    names = None if latin else _NAME_LIST.match(folded, start)
+    if names:  # 联系人：张伟、李娜、王芳…: every name of the list, however long
+        return start, names.end(), kind
     limit = min(len(folded), start + (_MAX_LATIN_PERSON if latin else _MAX_PERSON))
     m = (_LATIN_PERSON_END if latin else _PERSON_END).search(folded, start, limit)
     end = m.start() if m else limit
