@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from . import views
+from . import signin, views
 
 # Documents are hostile input: no inline script at all, nothing loaded from elsewhere.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
@@ -23,9 +23,9 @@ SECURITY_HEADERS = [
 ]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # first, so that signin's /-/login (throttled) answers, not datasette-auth-passwords'
 def register_routes():
-    return views.ROUTES
+    return [*signin.ROUTES, *views.ROUTES]
 
 
 @hookimpl
