@@ -7,8 +7,10 @@ run skips what is stored and processes the rest. A document that failed before i
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections import deque
@@ -62,12 +64,18 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     `include` matches them; provenance names are relative to the path they were found under.
     Each document has a time budget (`seconds`) and a memory budget (`memory_mb`, estimated from its
     size): one that exceeds either is recorded as failed and the run goes on."""
-    db = store.open_db(db_path)
+    summary = Summary()
+    try:
+        db = store.open_db(db_path)  # creating the tables writes too
+    except (sqlite3.OperationalError, OSError) as e:
+        refused = _write_refused(db_path, e, summary)
+        if refused is None:
+            raise
+        raise refused from None
     # Fold the write-ahead log into the database every 40 MB rather than every 4 MB: each
     # checkpoint syncs the file, and during a long ingest they cost more than the inserts.
     db.execute("PRAGMA wal_autocheckpoint=10000")
     ver = versions()  # load the data files before forking, so that workers share them
-    summary = Summary()
     db_file = os.path.abspath(db_path)
     exclude = frozenset(db_file + suffix for suffix in ("", "-wal", "-shm", "-journal"))
     show = sys.stderr.isatty() if progress is None else progress
@@ -179,8 +187,54 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
         db.conn.close()
         summary.seconds = time.perf_counter() - started
         raise Interrupted(summary) from None
+    except (sqlite3.OperationalError, OSError) as e:
+        # A full disk (or a file-size limit): the transaction of the batch is rolled back, what was
+        # committed before stays whole. One clear error (the CLI prints StoreError), no traceback.
+        refused = _write_refused(db_path, e, summary)
+        if refused is None:
+            raise
+        if pool:
+            pool.terminate()
+            pool.join()
+        try:
+            db.conn.close()
+        except sqlite3.Error:
+            pass
+        raise refused from None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_refused(db_path, e: Exception, summary: Summary) -> store.StoreError | None:
+    """The error to report when the disk refused a write (full, or a file over the file-size limit,
+    which SQLite reports as a disk I/O error); None for any other error."""
+    if isinstance(e, OSError):
+        reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+                   errno.EFBIG: "a file is too large (the file-size limit is reached)"}
+        reason = reasons.get(e.errno)
+    else:
+        code = (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF  # primary result code
+        if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
+            reason = "the disk is full"
+        elif code == sqlite3.SQLITE_IOERR or "disk I/O error" in str(e):
+            reason = f"a write failed ({e})"
+            try:
+                import resource
+
+                limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+                limit = None if limit == resource.RLIM_INFINITY else limit
+            except (ImportError, OSError, ValueError):  # no resource module (Windows)
+                limit = None
+            sizes = [os.path.getsize(f) for f in (str(db_path), f"{db_path}-wal") if os.path.exists(f)]
+            if limit is not None and sizes and max(sizes) + 65536 >= limit:
+                reason = f"the database file is too large: the file-size limit ({limit} bytes, ulimit -f) is reached"
+        else:
+            reason = None
+    if reason is None:
+        return None
+    return store.StoreError(f"{db_path}: cannot write to the database: {reason}. The run stopped: {summary.stored} "
+                            "new documents were committed before, whole, and the database is intact; make room and "
+                            "run the same command again to go on.")
 
 
 class Interrupted(Exception):

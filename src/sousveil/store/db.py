@@ -165,6 +165,11 @@ def _add_new_columns(db: sqlite_utils.Database) -> None:
 
 def create_schema(db: sqlite_utils.Database) -> None:
     with db.conn:
+        # One transaction (sqlite-utils commits each table it creates otherwise): a run killed while
+        # creating the schema leaves none of it, not tables without their indexes and full-text table
+        # that the next open would take for a complete database.
+        if not db.conn.in_transaction:
+            db.execute("BEGIN")
         for name, columns in TABLES.items():
             db[name].create(columns, pk=PKS.get(name, "id"), foreign_keys=FOREIGN.get(name), if_not_exists=True)
         for table, cols, unique in INDEXES:
