@@ -416,3 +416,25 @@ def test_serve_while_ingest_writes_the_same_database(corpus, tmp_path):
         server.terminate()
         server.wait(10)
     assert requests <= 620
+
+
+def test_link_on_a_full_disk_stops_cleanly_and_resumes(corpus, tmp_path):
+    """`sousveil link` past a file-size limit: one error line, no traceback, and linking resumes to the
+    uninterrupted result once there is room."""
+    db = tmp_path / "link.db"
+    shutil.copy(corpus["unlinked"], db)
+    limit = os.path.getsize(db) + 4096  # the organizations and processes do not fit
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-m", "sousveil.cli", "link", "--db", str(db)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert len(lines) == 1 and str(db) in lines[0] and "cannot write" in lines[0], result.stderr
+    assert run(cmd).returncode == 0
+    assert link_state(db) == {k: corpus["content"][k] for k in link_state(db)}

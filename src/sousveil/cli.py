@@ -446,11 +446,21 @@ def link(db_path, ocid_prefix):
     `ingest` does this at its end; run it alone after `ingest --no-link`, or after updating
     the vendor registry (a new registry version resolves every notice again).
     """
+    import sqlite3
+
+    from .ingest.run import disk_refusal
     from .resolve.link import link as run_link
 
     db = open_existing(db_path)
-    print_link(run_link(db, ocid_prefix, progress=sys.stderr.isatty()))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        print_link(run_link(db, ocid_prefix, progress=sys.stderr.isatty()))
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (sqlite3.OperationalError, OSError) as e:
+        reason = disk_refusal(db_path, e)
+        if reason is None:
+            raise
+        fail(f"{db_path}: cannot write to the database: {reason}. What was linked before is committed, whole; "
+             "make room and run the same command again to go on.")
 
 
 @cli.command()

@@ -206,8 +206,18 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
 
 
 def _write_refused(db_path, e: Exception, summary: Summary) -> store.StoreError | None:
-    """The error to report when the disk refused a write (full, or a file over the file-size limit,
-    which SQLite reports as a disk I/O error); None for any other error."""
+    """The error to report when the disk refused a write of an ingest; None for any other error."""
+    reason = disk_refusal(db_path, e)
+    if reason is None:
+        return None
+    return store.StoreError(f"{db_path}: cannot write to the database: {reason}. The run stopped: {summary.stored} "
+                            "new documents were committed before, whole, and the database is intact; make room and "
+                            "run the same command again to go on.")
+
+
+def disk_refusal(db_path, e: Exception) -> str | None:
+    """Why the disk refused a write (full, or a file over the file-size limit, which SQLite reports as a
+    disk I/O error); None for any other error."""
     if isinstance(e, OSError):
         reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
                    errno.EFBIG: "a file is too large (the file-size limit is reached)"}
@@ -230,11 +240,7 @@ def _write_refused(db_path, e: Exception, summary: Summary) -> store.StoreError 
                 reason = f"the database file is too large: the file-size limit ({limit} bytes, ulimit -f) is reached"
         else:
             reason = None
-    if reason is None:
-        return None
-    return store.StoreError(f"{db_path}: cannot write to the database: {reason}. The run stopped: {summary.stored} "
-                            "new documents were committed before, whole, and the database is intact; make room and "
-                            "run the same command again to go on.")
+    return reason
 
 
 class Interrupted(Exception):
