@@ -107,6 +107,26 @@ def test_web_csv_export_neutralises_formulas(hostile_db):
     _check_neutralised(response.text, records)
 
 
+def test_datasette_table_and_query_csv_are_neutralised_too(hostile_db):
+    ds = make_app(str(hostile_db), public=True)
+    name = ds.get_database().name
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ds.invoke_startup())
+        table = loop.run_until_complete(ds.client.get(f"/{name}/notices.csv?_labels=on"))
+        query = loop.run_until_complete(ds.client.get(f"/{name}.csv", params={"sql": "select title, buyer from notices"}))
+        stream = loop.run_until_complete(ds.client.get(f"/{name}/notices.csv?_stream=on"))
+    finally:
+        loop.close()
+    for response in (table, query):
+        assert response.status_code == 200, response.text[:200]
+        rows = list(csv.reader(io.StringIO(response.text)))
+        assert len(rows) > 1 and all(not cell or cell[0] not in TRIGGERS for row in rows for cell in row), rows[:3]
+        assert int(response.headers["content-length"]) == len(response.content)
+    assert any(cell.startswith("'=HYPERLINK") for row in csv.reader(io.StringIO(query.text)) for cell in row)
+    assert stream.status_code != 200 or len(list(csv.reader(io.StringIO(stream.text)))) <= 1001
+
+
 # `make test`'s browser-deps step (scripts/browser_deps.sh), in a PATH of its own.
 
 def _fake_bin(tmp_path, *, root=False, chromium=False, font=False, apt=False):

@@ -34,12 +34,28 @@ def asgi_wrapper(datasette):
         async def with_headers(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
+            # Datasette's own CSV of a table or a query goes through the same neutralising writer as
+            # sousveil's exports: a cell that a spreadsheet would run as a formula gets a leading '.
+            csv_view = scope.get("path", "").endswith(".csv") and not scope.get("path", "").startswith("/-/")
+            held: dict = {"start": None, "body": []}
 
             async def send_with_headers(event):
                 if event["type"] == "http.response.start":
                     names = {k.lower() for k, _ in event.get("headers", [])}
                     extra = [[k, v] for k, v in SECURITY_HEADERS if k not in names]
                     event = {**event, "headers": [*event.get("headers", []), *extra]}
+                    if csv_view:
+                        held["start"] = event
+                        return
+                elif csv_view and event["type"] == "http.response.body":
+                    held["body"].append(event.get("body", b""))
+                    if event.get("more_body"):
+                        return
+                    body = _neutralised_csv(b"".join(held["body"]))
+                    start = held["start"]
+                    headers = [[k, v] for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                    await send({**start, "headers": [*headers, [b"content-length", str(len(body)).encode()]]})
+                    event = {"type": "http.response.body", "body": body}
                 await send(event)
 
             await app(scope, receive, send_with_headers)
@@ -47,6 +63,22 @@ def asgi_wrapper(datasette):
         return with_headers
 
     return wrap
+
+
+def _neutralised_csv(body: bytes) -> bytes:
+    """A CSV body with every cell through export.flat.safe_cell; anything not CSV passes unchanged."""
+    import csv
+    import io
+
+    from ..export.flat import safe_cell
+
+    try:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error):
+        return body
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL).writerows([[safe_cell(c) for c in row] for row in rows])
+    return out.getvalue().encode("utf-8")
 
 
 @hookimpl

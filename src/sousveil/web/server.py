@@ -56,7 +56,9 @@ def make_app(db_path: str, reviewers: str | None = None, public: bool = False) -
             "datasette-auth-passwords": {f"{name}_password_hash": h for name, h in accounts.items()},
         },
     }
-    settings = {"default_page_size": 50, "sql_time_limit_ms": 3000}
+    # No streamed CSV of whole tables: Datasette's CSV is neutralised in memory (web/__init__.py), so it
+    # stays a page of rows; /-/export.csv streams the notices of any search.
+    settings = {"default_page_size": 50, "sql_time_limit_ms": 3000, "allow_csv_stream": False}
     return Datasette([db_path], metadata=metadata, settings=settings)
 
 
