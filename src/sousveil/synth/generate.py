@@ -432,7 +432,7 @@ class Generator:
         contents = ["第一章 招标公告", "第二章 投标人须知", "第三章 评标办法", "第四章 合同条款及格式", "第五章 采购需求", "第六章 投标文件格式"]
         toc = "<p>目 录</p>" + "".join(f"<p>{x}</p>" for x in contents)
         deadline = c["published"] + timedelta(days=20)
-        invitation = [f"第一章 招标公告", f"{c['agency']}受{c['buyer']}委托，对{c['title']}进行{c['method']}，欢迎合格的投标人参加投标。",
+        invitation = ["第一章 招标公告", f"{c['agency']}受{c['buyer']}委托，对{c['title']}进行{c['method']}，欢迎合格的投标人参加投标。",
                       f"1.项目编号：{c['code']}", f"2.预算金额：{self.money(c['budget'], rng.choice(['wan', 'yuan', 'rmb']))}",
                       f"3.采购需求：{c['topic']['text']}", f"4.投标截止时间：{self.date_text(deadline, 'cn_pad')}9时30分",
                       "5.中标人应按招标文件的约定签订合同。", f"6.联系人：{c['contacts'][0]}，电话：{c['mobiles'][0]}"]
