@@ -18,8 +18,15 @@ def item_table(n: int) -> bytes:
             f"<td>品牌</td><td>规格型号</td><td>数量</td><td>单价（元）</td></tr>{rows}</table>").encode()
 
 
+def labelled_rows(n: int) -> bytes:
+    rows = "".join(f"<tr><td>{i}</td><td>某项目{i}</td><td>{i % 90 + 1}</td><td>2023年{i % 12 + 1}月</td></tr>" for i in range(n))
+    return ("<h3>某市公安局2023年政府采购意向公告</h3><table><tr><td>序号</td><td>采购项目名称</td><td>预算金额(万元)</td>"
+            f"<td>预计采购时间</td></tr>{rows}</table>").encode()
+
+
 SHAPES = {
     "item table (rows)": lambda n: item_table(n),
+    "a table of labelled columns (rows)": lambda n: labelled_rows(n),
     "deep nesting (levels)": lambda n: ("<div>" * (10 * n) + "采购人：某市公安局" + "</div>" * (10 * n)).encode(),
     "a long line after a money label (digits)": lambda n: ("<p>预算金额：" + "1" * (50 * n) + "</p>").encode(),
     "a long Chinese line (characters)": lambda n: ("<p>采购人：" + "某" * (100 * n) + "</p>").encode(),
