@@ -350,8 +350,7 @@ def test_process_on_mutated_ocds_releases(data):
     from sousveil.extract.ocds import canonical
 
     releases = ocds_releases()
-    if not releases:
-        pytest.skip("no OCDS fixtures")
+    assert releases, f"no OCDS releases in {OCDS_FIXTURES}"
     release = json.loads(json.dumps(data.draw(st.sampled_from(releases))))
     for _ in range(data.draw(st.integers(1, 8))):  # replace a value somewhere in the tree by one of its type
         node = release

@@ -34,20 +34,23 @@ def asgi_wrapper(datasette):
         async def with_headers(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            # Datasette's own CSV of a table or a query goes through the same neutralising writer as
-            # sousveil's exports: a cell that a spreadsheet would run as a formula gets a leading '.
+            # Datasette's own CSV of a table or a query (a text/csv response; an error page is left alone)
+            # goes through the same neutralising writer as sousveil's exports: a cell that a spreadsheet
+            # would run as a formula gets a leading '.
             csv_view = scope.get("path", "").endswith(".csv") and not scope.get("path", "").startswith("/-/")
-            held: dict = {"start": None, "body": []}
+            held: dict = {"start": None, "body": [], "csv": False}
 
             async def send_with_headers(event):
                 if event["type"] == "http.response.start":
                     names = {k.lower() for k, _ in event.get("headers", [])}
                     extra = [[k, v] for k, v in SECURITY_HEADERS if k not in names]
                     event = {**event, "headers": [*event.get("headers", []), *extra]}
-                    if csv_view:
+                    types = [v for k, v in event.get("headers", []) if k.lower() == b"content-type"]
+                    held["csv"] = csv_view and any(v.startswith(b"text/csv") or v.startswith(b"text/plain") for v in types)
+                    if held["csv"]:
                         held["start"] = event
                         return
-                elif csv_view and event["type"] == "http.response.body":
+                elif held.get("csv") and event["type"] == "http.response.body":
                     held["body"].append(event.get("body", b""))
                     if event.get("more_body"):
                         return
