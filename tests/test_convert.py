@@ -249,9 +249,24 @@ def test_spaced_labels(raw, tidy):
     ("中标人\n司", "中标人\n司"),
     ("某某科技有限公司。\n局", "某某科技有限公司。\n局"),
     ("某某公\n司法局", "某某公\n司法局"),  # the next line is more than the suffix
+    ("甲方（采购人）：某市公安局樊城\n区分局", "甲方（采购人）：某市公安局樊城区分局"),
+    # A sum cut inside a group of thousands, a code cut after a hyphen.
+    ("（小写：¥2,346,8\n00.00）", "（小写：¥2,346,800.00）"),
+    ("合计：1,234,\n567.00元", "合计：1,234,567.00元"),
+    ("合同编号：XYFC-HT-2022-\n093", "合同编号：XYFC-HT-2022-093"),
+    ("金额：2,346,8\n0.00", "金额：2,346,8\n0.00"),  # two digits would not make a group of three
+    ("金额：2,346\n800.00", "金额：2,346\n800.00"),  # the group is whole: the next line is another number
+    ("编号：A-\n第二条 价款", "编号：A-\n第二条 价款"),
 ])
 def test_names_broken_across_lines(raw, tidy):
     assert tidy_text(raw) == tidy
+
+
+def test_columns_aligned_with_spaces_become_cells():
+    text = "包号   供应商名称          中标金额(元)\n1      某某生物科技有限公司    1,268,000.00\n采购人：某局 二楼"
+    conv = convert(text.encode("utf-8"), "award.txt")
+    assert conv.text.split("\n") == ["包号\t供应商名称\t中标金额(元)", "1\t某某生物科技有限公司\t1,268,000.00",
+                                     "采购人：某局 二楼"]
 
 
 def test_convert_tidies_text_from_every_converter():

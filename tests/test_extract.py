@@ -553,3 +553,40 @@ def test_single_source_notice_of_the_2020_template():
     assert (n.type, n.buyer, n.budget) == ("single_source", "某市公安局", Decimal("1000000"))
     assert [(s.name, s.role) for s in n.suppliers] == [("某某科技有限公司", "proposed")]
     assert "张三" not in rec.text and "李四" not in rec.text  # the experts who argued for the single source
+
+
+def test_a_territorial_agency_naming_no_city_is_placed_by_its_jurisdiction_with_a_low_confidence():
+    n, text = notice_of_html("<h1>法務部調查局數位鑑識設備採購決標公告</h1><p>機關名稱：法務部調查局</p>"
+                       "<p>決標金額：新臺幣3,280,000元</p><p>得標廠商：旭立資訊股份有限公司</p>")
+    assert n.region.province_code == "710000"
+    fact = next(f for f in n.facts if f.field == "province")
+    assert fact.method == "keyword" and "jurisdiction" in fact.note
+    assert text[fact.start:fact.end] == "新臺幣"
+
+
+def test_jurisdiction_words_never_override_a_place_and_two_jurisdictions_give_none():
+    # The buyer names its city: a Hong Kong supplier's currency changes nothing.
+    n, _ = notice_of_html("<h1>深圳市公安局视频监控采购项目中标公告</h1><p>采购人：深圳市公安局</p>"
+                       "<p>中标供应商：某某(香港)有限公司</p><p>中标金额：港币1,000,000元</p>")
+    assert n.region.city_code == "440300"
+    n, _ = notice_of_html("<h1>某署设备采购决标公告</h1><p>機關名稱：某署</p><p>金額：新臺幣100元，折合澳門元120元</p>")
+    assert n.region.province_code is None
+
+
+def test_the_lines_after_a_two_column_table_of_winners_are_not_winners():
+    # A gazette's award: the winners' table, then the date and the signing official (redacted before
+    # extraction): neither is a row of the table.
+    page = ("<h1>某局城市视频监控系统判给公告</h1><table><tr><td>判给实体</td><td>判给金额</td></tr>"
+            "<tr><td>某某资讯科技有限公司</td><td>1,000,000.00元</td></tr></table>"
+            "<p>二零二三年十一月二十日于某局</p><p>局长　王志强</p>")
+    rec = process(Source(page.encode("utf-8"), "award.html"))
+    assert [s.name for s in rec.notice.suppliers] == ["某某资讯科技有限公司"]
+    assert "王志强" not in rec.text
+
+
+def test_a_redacted_name_is_never_a_supplier():
+    from sousveil.extract.names import MASKED_NAME
+    from sousveil.privacy.redact import MARKERS
+
+    assert all(MASKED_NAME.search(f"局长 {marker}") for marker in MARKERS.values())
+    assert not MASKED_NAME.search("某某(北京)科技有限公司[联合体牵头人]")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # the scan is only named in annotations: importing it would b
 
 
 HEADING_ENDINGS = ("公告", "公示", "结果", "通知", "意向")
+CONTRACT_ENDINGS = ("合同", "合同书")
+CONTRACT_TITLE_LINES = 3  # the lines at the top of a document where a contract's title stands
 # English headings name the notice first: "Notice of Contract Award: Supply of …" (folded: lower case).
 HEADING_STARTS = ("notice of", "contract award", "award notice", "notice of award", "invitation to tender",
                   "tender notice", "request for tender", "request for proposal", "request for quotation", "corrigendum",
@@ -96,8 +98,8 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
         if heading_line:
             break
     if heading_line is None:
-        for start, line in scan.lines[:60]:
-            if _looks_like_heading(line):
+        for i, (start, line) in enumerate(scan.lines[:60]):
+            if _looks_like_heading(line, contract=i < CONTRACT_TITLE_LINES):
                 heading_line = (start, line)
                 break
     if heading_line:
@@ -161,15 +163,18 @@ def cover_title(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
     return None
 
 
-def _looks_like_heading(line: str) -> bool:
-    """A notice heading: short, not a sentence, not a breadcrumb, ending in a notice word."""
+def _looks_like_heading(line: str, contract: bool = False) -> bool:
+    """A notice heading: short, not a sentence, not a breadcrumb, ending in a notice word; with `contract`,
+    a contract's own title too (…项目政府采购合同), which only the first lines of a document can be: further
+    down, "…采购合同" is a clause or an attachment's name."""
     line = line.strip()
     if len(line) < 8 or len(line) > 100 or "\t" in line or "»" in line or ">" in line or line.endswith(("。", ".")):
         return False
     if _CHAPTER.match(line):  # "第一章 招标公告" inside a tender document is a chapter, not the document's heading
         return False
     bare = re.sub(r"[(（][^)）]*[)）]$", "", line)
-    return bare.endswith(HEADING_ENDINGS) or bare.lower().startswith(HEADING_STARTS)
+    return bare.endswith(HEADING_ENDINGS) or bare.lower().startswith(HEADING_STARTS) or \
+        (contract and bare.endswith(CONTRACT_ENDINGS))
 
 
 def _title_from_heading(heading: str) -> tuple[int, int]:

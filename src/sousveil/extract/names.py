@@ -16,7 +16,9 @@ TRAILING = " \t:：,，;；。.、"
 ORG_SUFFIXES = ("公司", "集团", "研究院", "研究所", "中心", "厂", "学院", "大学", "事务所", "合作社", "商行", "经营部",
                 "门市部", "工作室", "分公司", "有限合伙)", "联合体", "院", "所", "局", "站", "店", "部")
 COMPANY_SUFFIXES = ("公司", "集团", "合作社", "厂", "商行", "经营部")
-MASKED_NAME = re.compile(r"\*{3,}|×{3,}")
+# A name that is not there: masked by the portal (a paywall), or a person's redacted by sousveil before
+# extraction (局长　[姓名已删除] under a table of winners), which is never an organisation.
+MASKED_NAME = re.compile(r"\*{3,}|×{3,}|\[[^\[\]\n]{1,8}已删除\]")
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
 
 

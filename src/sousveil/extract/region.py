@@ -302,13 +302,44 @@ def region_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         notice.facts.append(Fact("region_conflict", denied, buyer.start, buyer.end, origin="derived", method="derived",
                                  note=f"{denied} is named elsewhere, but the buyer's name places it in "
                                       f"{region.province}: not asserted"))
+    if not region.province_code:
+        region, evidence = _jurisdiction(folded, gaz) or (region, evidence)
     notice.region = region
     for level, m in evidence.items():
+        if m.priority == JURISDICTION:
+            cite(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}", method="keyword",
+                 note="the text names the jurisdiction, not the buyer's place (data/jurisdictions.yaml)")
+            continue
         notes = [f"a code no longer in force, from {m.place.historic}" if m.place.historic else None,
                  "from the place of delivery or works, inside the region the buyer's name or the title gives"
                  if refined and m.priority == 8 else None]
         cite(notice, level, text, m.start, m.end, value=f"{m.place.name} {m.place.code}",
                    note="; ".join(filter(None, notes)) or None, method="gazetteer")
+
+
+JURISDICTION = 99  # the priority of a mention found by data/jurisdictions.yaml
+
+
+@functools.lru_cache(maxsize=1)
+def _jurisdiction_words() -> ahocorasick.Automaton:
+    words = load_yaml("jurisdictions.yaml")["jurisdictions"]
+    automaton = ahocorasick.Automaton()
+    for code, names in words.items():
+        for name in names:
+            automaton.add_word(fold(name), (str(code), len(fold(name))))
+    automaton.make_automaton()
+    return automaton
+
+
+def _jurisdiction(folded: str, gaz: Gazetteer):
+    """Taiwan, Hong Kong or Macau, when the words of one of them alone stand in the text: (region, evidence)."""
+    first: dict[str, tuple[int, int]] = {}
+    for end, (code, length) in _jurisdiction_words().iter(folded):
+        first.setdefault(code, (end + 1 - length, end + 1))
+    if len(first) != 1:
+        return None
+    (code, (start, end)), = first.items()
+    return resolve([Mention(gaz.places[code], start, end, JURISDICTION)], gaz)
 
 
 def _address_after_buyer(notice: Notice, folded: str) -> tuple[int, int] | None:

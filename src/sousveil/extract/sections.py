@@ -224,14 +224,17 @@ class Scan:
 
     def _rows_below(self, i: int, width: int, scope: str | None) -> list[tuple[int, list[str]]]:
         """The value rows under a row of labels: no labels, at most as many cells (the empty last
-        cells are dropped when the text is tidied)."""
+        cells are dropped when the text is tidied). A line of one cell after a full row is the text
+        after the table (a signature, a date), not a row whose other cells are empty."""
         rows = []
+        full = False
         while i < len(self.lines):
             start, line = self.lines[i]
             cells = line.split("\t")
-            if (len(cells) > width or (width > 2 and len(cells) < 2) or HEADING_PREFIX.match(line)
+            if (len(cells) > width or (len(cells) < 2 and (width > 2 or full)) or HEADING_PREFIX.match(line)
                     or any(self._cell_field(c, scope) for c in cells)):
                 break
+            full = full or len(cells) == width
             rows.append((start, cells))
             i += 1
         return rows

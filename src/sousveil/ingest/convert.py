@@ -18,7 +18,7 @@ from ..extract.ocds import MEDIA_TYPE as OCDS_MEDIA_TYPE
 from ..extract.ocds import conform as ocds_conform
 from ..extract.ocds import render as ocds_render
 from .decode import decode
-from .tidy import tidy_text
+from .tidy import space_columns, tidy_text
 
 ROW, CELL = "\x1e", "\x1f"  # markers that cannot occur in decoded HTML text
 
@@ -95,7 +95,7 @@ def convert(data: bytes, name: str, content_type: str | None = None) -> Converte
         out = Converted(html, media_type, enc, html_meta=meta)
     else:
         text, enc = decode(data, content_type)
-        out = Converted(tidy_lines(text.split("\n")), media_type, enc)
+        out = Converted(tidy_lines(space_columns(text).split("\n")), media_type, enc)
     out.text = tidy_text(out.text)  # converters' leftovers: pinyin glosses, spaced labels, broken names
     return out
 

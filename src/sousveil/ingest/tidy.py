@@ -8,7 +8,13 @@
   "甲方 乙方" stay.
 - A name broken across lines (PDF text, a <br> inside a table cell): "甘肃黄河声纹智能科技有限公\\n司".
   The next line (or its first cell) must be only the rest of an organisation's suffix (司, 公司, 局, 院,
-  中心) and the previous one must end where such a suffix is cut.
+  中心, 区分局) and the previous one must end where such a suffix is cut.
+- A sum or a code broken across lines the same way: "¥2,346,8\\n00.00" (a group of thousands cut short,
+  completed by the next line's digits), "XYFC-HT-2022-\\n093" (a code cut after a hyphen, the next line
+  only the rest of it).
+- Columns aligned with spaces in plain text (text dumped from PDFs, `pdftotext -layout`): three or more
+  spaces between two cells become a tab, as converters write the cells of a table (`space_columns`, before
+  white space is collapsed).
 
 Full-width forms are folded later (sousveil.text.fold); both bracket widths are matched here because this
 runs first.
@@ -46,7 +52,15 @@ _TAILS: dict[str, re.Pattern] = {
     "院": _ANY_CJK,
     "中心": _ANY_CJK,
     "心": re.compile("中$"),
+    "区分局": _ANY_CJK,
+    "县分局": _ANY_CJK,
 }
+# A group of thousands cut short at the end of a line, and the digits that start the next one.
+_CUT_SUM = re.compile(r"\d,(\d{0,2})$")
+_SUM_REST = re.compile(r"^(\d{1,3})(?:[,.)）元万]|$)")
+_CUT_CODE = re.compile(r"[A-Za-z0-9]-$")
+_CODE_REST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
+_COLUMN_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
 
 
 def tidy_text(text: str) -> str:
@@ -80,6 +94,10 @@ def _glosses(line: str) -> str:
     return _GLOSS.sub(lambda m: "" if _is_pinyin(m.group(1)) else m.group(0), line)
 
 
+def space_columns(text: str) -> str:
+    return _COLUMN_GAP.sub("\t", text) if "   " in text else text
+
+
 def _spaced(line: str) -> str:
     if " " not in line:
         return line
@@ -98,5 +116,17 @@ def _join_broken_names(lines: list[str]) -> list[str]:
             if tail is not None and len(prev) >= 2 and tail.search(prev):
                 out[-1] = out[-1] + piece + (sep + rest if sep else "")
                 continue
+            if _continues(prev, line):
+                out[-1] = out[-1] + line
+                continue
         out.append(line)
     return out
+
+
+def _continues(prev: str, line: str) -> bool:
+    """The line is the rest of a sum or a code that the previous line cut."""
+    cut = _CUT_SUM.search(prev)
+    if cut:
+        rest = _SUM_REST.match(line)
+        return bool(rest) and len(cut.group(1)) + len(rest.group(1)) == 3
+    return bool(_CUT_CODE.search(prev)) and bool(_CODE_REST.match(line))
