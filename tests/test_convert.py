@@ -298,3 +298,16 @@ def test_tidy_is_idempotent_and_only_removes(text):
     once = tidy_text(text)
     assert tidy_text(once) == once
     assert len(once) <= len(text)
+
+
+def test_paragraphs_inside_short_cells_stay_in_their_cell():
+    # A word processor's table: each cell's text wrapped in <p class="MsoNormal"> (and spans).
+    cell = '<td><p class="MsoNormal" align="center"><span style="FONT-SIZE: 12pt">{}</span></p></td>'
+    html = ("<table><tr>" + "".join(cell.format(x) for x in ("包号", "成交供应商名称", "成交金额(元)")) + "</tr><tr>"
+            + "".join(cell.format(x) for x in ("001", "某某服装厂", "269100.00")) + "</tr></table>")
+    text, _ = html_to_text(html)
+    assert text.split("\n") == ["包号\t成交供应商名称\t成交金额(元)", "001\t某某服装厂\t269100.00"]
+    # A page laid out in one big cell keeps its paragraphs as lines.
+    long = "".join(f"<p>第{i}段：{'某' * 40}</p>" for i in range(6))
+    text, _ = html_to_text(f"<table><tr><td>{long}</td></tr></table>")
+    assert len(text.split("\n")) == 6

@@ -590,3 +590,36 @@ def test_a_redacted_name_is_never_a_supplier():
 
     assert all(MASKED_NAME.search(f"局长 {marker}") for marker in MARKERS.values())
     assert not MASKED_NAME.search("某某(北京)科技有限公司[联合体牵头人]")
+
+
+def test_the_type_from_forms_without_a_heading():
+    cases = [
+        # An intention notice opens with the sentence of the 2020 rules.
+        ("为便于供应商及时了解政府采购信息，根据有关规定，现将某县教育局2025年6月至7月采购意向公开如下：\n"
+         "序号\t采购项目名称\t预算金额(万元)\n1\t校园监控改造\t80", "intention"),
+        # A contract flattened to one line: its title runs into its labels.
+        ("某区政务大厅窗口服务采购政府采购合同(服务类) 政府采购合同编号：FRCG-GK-0025-1 采购方式：公开招标 "
+         "采购人(甲方)：长沙市芙蓉区数据局 供应商(乙方)：某某有限公司", "contract"),
+        # An aggregator's summary names the type.
+        ("摘要：本公告受业主方委托发布，发布日期：2021-09-02，所属区域：内蒙古，公告类型：变更公告。\n"
+         "因该项目在中标公示期内投标企业提出质疑，暂停招投标活动。", "correction"),
+        # A correction of the 2020 template names the notice it corrects.
+        ("项目名称：合成作战平台升级改造\n首次公告日期：2017年07月11日\n其它补充事宜：开标时间顺延", "correction"),
+        # A tender document whose kind runs into its cover's first line.
+        ("公开招标文件 项目名称：某市公安局大数据监督项目 项目编号：ESZCS-G-F-200123 2020年10月\n"
+         "第一章 投标邀请\n某某项目管理有限公司受某市公安局委托，采用公开招标方式组织采购。", "tender"),
+    ]
+    for text, want in cases:
+        rec = process(Source(text.encode("utf-8"), "notice.txt"))
+        assert rec.notice.type == want, (text[:30], rec.notice.type)
+
+
+def test_names_end_where_a_flattened_page_runs_the_next_clause_or_label_in():
+    text = ("八、中标信息 1.中标供应商名称：广东某某信息技术有限公司 2.中标供应商地址：珠海市某路1号 "
+            "3.中标金额：人民币100万元 九、中标候选人信息 1.中标候选人供应商名称：珠海某某电子科技有限公司\n"
+            "成交供应商：武汉某某科技有限公司 中标(成交)供应商代码：91420111751839827U\n"
+            "五、主要标的信息 名称：详见响应文件")
+    rec = process(Source(text.encode("utf-8"), "award.txt"))
+    winners = sorted(s.name for s in rec.notice.suppliers if s.role == "winner")
+    assert winners == ["广东某某信息技术有限公司", "武汉某某科技有限公司"]
+    assert [s.name for s in rec.notice.suppliers if s.role == "candidate"] == ["珠海某某电子科技有限公司"]

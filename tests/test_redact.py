@@ -119,3 +119,23 @@ def test_signatures_and_representatives():
     out, _ = redact("二〇二三年十一月二十日于司法警察局\n局长　区某成\n授权代表：方某诚\n局长办公室负责本项目")
     assert "区某成" not in out and "方某诚" not in out
     assert "局长办公室负责本项目" in out and "司法警察局" in out
+
+
+def test_a_committee_on_a_page_flattened_to_one_line_takes_its_names_only():
+    # The numbered clauses run into one line: the list ends where its names end, the rest stays evidence.
+    text = ("2.评审地点：某市某路8号评标厅3.评审委员会负责人：陈剑锋4.评审委员会成员：覃进良、何辉、李中贞、黄德初"
+            "5.评审意见 中标金额：人民币100万元")
+    out, _ = redact(text)
+    assert not any(n in out for n in ("陈剑锋", "覃进良", "何辉", "李中贞", "黄德初"))
+    assert out.endswith("5.评审意见 中标金额：人民币100万元")
+    out, _ = redact("九、验收组成员：王若礼，马叶彤十、验收意见：验收通过")
+    assert "王若礼" not in out and "马叶彤" not in out and out.endswith("十、验收意见：验收通过")
+
+
+def test_a_numbered_committee_label_without_a_colon_and_names_with_notes():
+    out, _ = redact("六、 评审专家名单 廖良锋(包1采购人代表)、汪学斌(包1组长)、任红军(包1) 七、评审信息")
+    assert not any(n in out for n in ("廖良锋", "汪学斌", "任红军"))
+    assert out.endswith(" 七、评审信息")
+    # A list that runs on to the next line after its last separator is still one list.
+    out, _ = redact("六、评审专家：谭立群、孔繁星、邵美玲、\n贾东升、牛春艳\n七、公告日期：2021年7月29日")
+    assert not any(n in out for n in ("谭立群", "邵美玲", "贾东升", "牛春艳"))

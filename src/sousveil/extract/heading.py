@@ -102,6 +102,8 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
             if _looks_like_heading(line, contract=i < CONTRACT_TITLE_LINES):
                 heading_line = (start, line)
                 break
+    if heading_line is None:
+        heading_line = _run_in_heading(scan.lines[:CONTRACT_TITLE_LINES])
     if heading_line:
         start, line = heading_line
         notice.heading = text[start:start + len(line)].strip()
@@ -114,12 +116,28 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
             s = heading_line[0] + probe.index(hit)
             cite(notice, "type", text, s, s + len(hit), value=ntype, method="heading")
             return
+    kind = scan.first("notice_kind")  # an aggregator's summary: 公告类型：变更公告
+    if kind is not None:
+        value = folded[kind.start:kind.end]
+        for ntype, keywords in types:
+            hit = next((k for k in keywords if k in value), None)
+            if hit:
+                notice.type = ntype
+                s = kind.start + value.index(hit)
+                cite(notice, "type", text, s, s + len(hit), value=ntype, method="label")
+                return
     if url:
         m = re.search(r"/cggg/(?:dfgg|zygg)/([a-z]+)/", url)
         if m and m.group(1) in url_sections:
             notice.type = url_sections[m.group(1)]
             notice.facts.append(Fact("type", notice.type, origin="url", note=f"portal section {m.group(1)}"))
             return
+    cover = _cover_kind(scan.lines[:12])
+    if cover is not None:  # "公开招标文件 项目名称：…" at the top of a tender document
+        notice.type = "tender"
+        cite(notice, "type", text, cover[0], cover[1], value="tender", method="cover",
+             note="a tender document's kind at the start of one of its first lines")
+        return
     # The body: the labels it carries (中标人 and 中标价: an award), or a correction's own words.
     found = {h.field for h in scan.hits if h.scope not in ("bidders", "candidates")} | \
         {"candidate" for h in scan.hits if h.field == "candidate" or h.scope == "candidates"}
@@ -160,6 +178,32 @@ def cover_title(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
             return previous
         if bare and ":" not in bare and "\t" not in line and 4 <= len(bare) <= 80:
             previous = (start + len(line) - len(line.lstrip()), start + len(line.rstrip()))
+    return None
+
+
+# Where a heading run into the rest of its line ends: white space before a label (合同编号：).
+_RUN_IN = re.compile(r"\s+(?=[^\s:：]{2,15}[:：])")
+_KIND_AT_START = re.compile(r"\s*(\S{4,12}?)(?:\s|$)")
+
+
+def _run_in_heading(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """A heading that runs into the labels after it on one line, as pages flattened to one line have it:
+    "…项目政府采购合同(服务类) 政府采购合同编号：…"."""
+    for i, (start, line) in enumerate(lines):
+        for m in _RUN_IN.finditer(line, 0, 120):
+            if _looks_like_heading(line[:m.start()], contract=True):
+                return start, line[:m.start()]
+    return None
+
+
+def _cover_kind(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """The span of a tender document's kind (招标文件, 竞争性磋商文件) standing first on one of the
+    first lines, before white space and the rest of the cover (项目名称：…)."""
+    kinds = type_rules()[4]
+    for start, line in lines:
+        m = _KIND_AT_START.match(line)
+        if m and m.group(1) in kinds:
+            return start + m.start(1), start + m.end(1)
     return None
 
 

@@ -21,6 +21,8 @@ _COLUMN_PREFIXES = ("货物", "产品", "设备", "商品", "标的", "服务", 
 CHANGED_TO = r"(?:现|已)?(?:更正|变更|调整|修改|更改)为"
 # "开标时间由…变更为…" names the field with 由: the value is read after the change (extract/sections.py).
 _SEPARATOR = re.compile(rf"\s*(:|】|为|是(?!否)|由(?=[^\n]{{0,40}}?{CHANGED_TO}))\s*")
+# A clause's number just before a label, itself at the start of a line or after a space or a stop.
+_NUMBERED = re.compile(r"(?:^|(?<=[\s。；;]))(?:[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．)])[ ]*$")
 _SPACES = re.compile(r"[ ]+")
 _FIGURE = re.compile(r"\d|¥|人民币|rmb")
 _CLAUSE_START = "\n\t:;,。、 "
@@ -75,9 +77,10 @@ class Vocabulary:
             elif _FIGURE.match(text, end + 1) and (before == 0 or text[before - 1] in _CLAUSE_START):
                 # "第一包：预算金额100万元": a label that opens a clause and runs into its figure
                 out.append(LabelMatch(before, end + 1, end + 1, label, ""))
-            elif (before == 0 or text[before - 1] == "\n") and text.startswith(" ", end + 1):
-                # "招标人 绵阳市民政局": a label opening its line, a space for its colon (the caller checks
-                # that what follows is a name)
+            elif (before == 0 or text[before - 1] == "\n" or _NUMBERED.search(text, max(0, before - 8), before)) \
+                    and text.startswith(" ", end + 1):
+                # "招标人 绵阳市民政局": a label opening its line or a numbered clause (六、 评审专家名单 甲、乙),
+                # a space for its colon (the caller checks that what follows is a name)
                 m = _SPACES.match(text, end + 1)
                 if m.end() < len(text) and text[m.end()] not in "\n\t":
                     out.append(LabelMatch(before, end + 1, m.end(), label, " "))

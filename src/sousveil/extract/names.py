@@ -6,7 +6,9 @@ import re
 
 
 
-NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|具体由|联系(?:人|电话|方式)|地址|电话|$")
+# A name ends at a clause's end, a contact, an address, or the next numbered clause or label run into the line
+# (…有限公司 2.中标供应商地址：…, …有限公司 中标(成交)供应商代码：…: a page flattened to one line).
+NAME_END = re.compile(r"[\t,，;；。]|\s{2,}|\s(?=\d{1,2}[.、](?!\d))|\s\d{1,2}[.、]?$|\s(?=[^\s:：()]{2,15}(?:\([^()\s]{1,6}\))?[^\s:：()]{0,6}[:：])|具体由|联系(?:人|电话|方式)|地址|电话|$")
 REMARK = re.compile(r"\s*\(([^()]*)\)\s*")
 # A second name the institution bears (加挂牌子): 湖北省某研究院(省某评估中心) is one name.
 _ALTERNATE_NAME = re.compile(r"(?!以下|简称|原|曾用名)[^()]{2,30}(?:中心|研究院|研究所|委员会|办公室|局|院|所|站|公司)")
@@ -19,6 +21,8 @@ COMPANY_SUFFIXES = ("公司", "集团", "合作社", "厂", "商行", "经营部
 # A name that is not there: masked by the portal (a paywall), or a person's redacted by sousveil before
 # extraction (局长　[姓名已删除] under a table of winners), which is never an organisation.
 MASKED_NAME = re.compile(r"\*{3,}|×{3,}|\[[^\[\]\n]{1,8}已删除\]")
+# A reference in the place of a name (名称：详见响应文件): no one is named.
+REFERENCE = re.compile(r"\s*(?:详见|详情见|见附件|参见|见招标文件|见响应文件|见投标文件|同上)")
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
 
 

@@ -13,7 +13,7 @@ from .amounts import find_amount, unit_from_label, yuan
 from .dates import find_dates
 from .facts import cite
 from .institutions import find_institutions
-from .names import MASKED_NAME, MAX_NAME, ORG_SUFFIXES, TRAILING, is_org, name_span
+from .names import MASKED_NAME, MAX_NAME, ORG_SUFFIXES, REFERENCE, TRAILING, is_org, name_span
 from .sections import Scan, lot_of_row
 
 
@@ -68,7 +68,8 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             continue
         spans, joint = _company_spans(folded, hit.start, hit.end)
         for s, e in spans:
-            if e - s > MAX_NAME or MASKED_NAME.search(folded, s, e) or find_dates(folded[s:e]):
+            if e - s > MAX_NAME or MASKED_NAME.search(folded, s, e) or REFERENCE.match(folded, s, e) or \
+                    find_dates(folded[s:e]):
                 continue  # 中标供应商：**********有限公司 (a paywall), a signature's date read as a row of values
             key = (folded[s:e], hit.lot)
             if key in seen:
@@ -110,7 +111,7 @@ def party_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
         unit = unit_from_label(table.headers[ai]) if ai is not None else None
         for row in table.rows:
             cell = row[si]
-            if not cell.text or MASKED_NAME.search(cell.text):
+            if not cell.text or MASKED_NAME.search(cell.text) or REFERENCE.match(cell.text):
                 continue
             if not any(c.text for c in row if c is not cell) and (find_dates(cell.text) or not is_org(cell.text)):
                 continue  # a signature's date or a name below the table, in a row of its own: no supplier
@@ -169,7 +170,7 @@ def _buyer_recognized(notice: Notice, text: str, folded: str, scan: Scan) -> Non
     agency = fold(notice.agency) if notice.agency else None
     venues = _not_buyers()
     found = [(inst, where) for start, end, where in places for inst in find_institutions(folded[start:end], start)
-             if inst.name != agency and not any(v in inst.name for v in venues)]
+             if inst.name != agency and not any(v in inst.name for v in venues) and not MASKED_NAME.search(inst.name)]
     if not found:
         return
     inst, where = found[0]
@@ -192,7 +193,8 @@ def _buyer_from_signature(notice: Notice, text: str, scan: Scan) -> None:
     of the last lines, above or beside the date."""
     for start, line in reversed(scan.lines[-4:]):
         name = line.strip()
-        if 4 <= len(name) <= 40 and "\t" not in name and is_org(name) and not find_dates(name):
+        if 4 <= len(name) <= 40 and "\t" not in name and is_org(name) and not find_dates(name) and \
+                not MASKED_NAME.search(name):
             s = start + line.index(name)
             notice.buyer = text[s:s + len(name)]
             cite(notice, "buyer", text, s, s + len(name), note="the signature of an intention notice")

@@ -37,6 +37,7 @@ _VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "
 _SHORT = 40  # characters of a block's text kept in its stats: enough for a heading such as 相关推荐
 _MAX_SPAN = 50  # columns a cell may span: a hostile colspan="100000" must not blow the text up
 _MAX_SPAN_COPY = 100  # characters of a cell spanning rows that are copied into each row
+_CELL_TEXT = 200  # characters of a cell whose paragraphs are part of its line (longer: a layout's column)
 _CELL_SPLIT = re.compile(f"[{CELL}\t]")
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
@@ -156,17 +157,31 @@ def html_to_text(html: str) -> tuple[str, dict]:
     _drop_chrome(tree)
     if "rowspan" in html or "colspan" in html:
         _spread_spans(tree)
+    in_cells = _paragraphs_in_cells(tree)
     for node in tree.css("td,th"):
         node.insert_before(CELL)
     for node in tree.css(_BLOCKS):
-        node.insert_before(ROW)
-        node.insert_after(ROW)
+        mark = " " if node.mem_id in in_cells else ROW
+        node.insert_before(mark)
+        node.insert_after(mark)
     root = tree.body if tree.body is not None else tree.root
     raw = root.text(separator="") if root is not None else ""
     # HTML white space (including newlines) is collapsible; only our markers make lines.
     raw = _SPACE.sub(" ", raw)
     text = tidy_lines(raw.split(ROW))
     return "\n".join(line for line in text.split("\n") if not _chrome_line(line)), meta
+
+
+def _paragraphs_in_cells(tree) -> set[int]:
+    """The paragraphs that stand inside a table's cell of a few words (a word processor's export wraps
+    each cell's text in <p class="MsoNormal">): part of the cell's line, not lines of their own. A long
+    cell, or one holding a table, is a page layout's column: its paragraphs stay lines."""
+    inside = set()
+    for cell in tree.css("td,th"):
+        if cell.css_first("table") is not None or len(cell.text(separator="")) > _CELL_TEXT:
+            continue
+        inside.update(node.mem_id for node in cell.css("p,div"))
+    return inside
 
 
 def _spread_spans(tree) -> None:

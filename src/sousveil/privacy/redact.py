@@ -54,6 +54,10 @@ _MAX_EXPERT_LINES = 4
 # Names listed with 、 (a comma may end the list: 联系人：张伟，电话：…).
 _NAME_LIST = re.compile(r"[\u4e00-\u9fff·]{2,5}(?:[ ]*、[ ]*[\u4e00-\u9fff·]{2,5}){1,200}")
 _MAX_TABLE_LINES = 60
+# The names a committee's label lists, each with a note in brackets (甲(组长)、乙(采购人代表)).
+# A name ends before anything that is not a character of it, or before the next clause's number (…丙十、验收意见).
+_EXPERT_NAME = r"[\u4e00-\u9fff·]{2,5}?(?=[^\u4e00-\u9fff·]|[一二三四五六七八九十]{1,3}、|$)(?:\([^()\n]{1,10}\))?"
+_EXPERT_NAMES = re.compile(rf"[ ]*{_EXPERT_NAME}(?:(?:[ ]*[、,，;；/][ ]*|[ ]+){_EXPERT_NAME})*(?:[ ]*[、,，;；])?[ ]*")
 # A line of names only (贾东升、牛春艳；), as a list of experts runs on after a line break.
 _NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=\n|$)")
 
@@ -308,6 +312,11 @@ def _value_span(folded: str, start: int, kind: str) -> tuple[int, int, str]:
         end = len(folded) if end < 0 else end
         if 0 <= tab < end:
             end = tab
+        # A list of names that other text follows on the same line (a page flattened to one line:
+        # "成员：甲、乙、丙5.评审意见…"): the list only, so that the rest stays evidence.
+        names = _EXPERT_NAMES.match(folded, start, end)
+        if names:
+            end = names.end()
         return start, end, kind
     latin = start < len(folded) and folded[start].isascii() and folded[start].isalpha()
     names = None if latin else _NAME_LIST.match(folded, start)
