@@ -623,3 +623,25 @@ def test_names_end_where_a_flattened_page_runs_the_next_clause_or_label_in():
     winners = sorted(s.name for s in rec.notice.suppliers if s.role == "winner")
     assert winners == ["广东某某信息技术有限公司", "武汉某某科技有限公司"]
     assert [s.name for s in rec.notice.suppliers if s.role == "candidate"] == ["珠海某某电子科技有限公司"]
+
+
+def test_publication_dates_of_pages_flattened_with_spaces_or_to_one_line():
+    cases = [
+        # A summary table whose cells are separated by spaces only.
+        ("某项目招标公告\n采购单位 某市工业和信息化委员会\n行政区域 某市 公告时间 2018年08月10日 15:59\n"
+         "开标时间 2018年08月31日 09:30", "2018-08-10"),
+        # The signature's body and date at the end of one long line.
+        ("某项目验收结果公告 一、合同编号：HT-1 二、合同金额：3800.00元 三、验收日期：2026年07月05日 四、验收意见："
+         "验收通过 五、其他补充事宜：无 中共某市委统一战线工作部 2026年07月06日", "2026-07-06"),
+        # The signature's date, then an aggregator's footer; a deadline in the sentence before is not it.
+        ("某项目中标公告\n一、中标供应商：某某科技有限公司\n" + "说明文字。" * 30 +
+         "各有关当事人可以在公告发布之日起七个工作日内提出质疑（公告期限为中标公告发布当日）。 某某招标有限公司2016年11月14日\n"
+         "信息来源：\n某某招标网", "2016-11-14"),
+    ]
+    for text, want in cases:
+        rec = process(Source(text.encode("utf-8"), "notice.txt"))
+        assert (rec.notice.published or "")[:10] == want, (text[:20], rec.notice.published)
+    # A date inside a sentence at the end of a long line is not a signature's.
+    rec = process(Source(("某项目招标公告 一、采购人：某某局 二、投标人须于2023年05月10日前提交投标文件 " + "说明。" * 20
+                          + "请于2023年05月10日").encode("utf-8"), "tender.txt"))
+    assert rec.notice.published is None

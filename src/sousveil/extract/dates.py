@@ -214,8 +214,17 @@ def date_facts(notice: Notice, text: str, folded: str, scan: Scan, meta: dict) -
             cite(notice, "date", text, d.start, d.end, value=d.iso)
 
 
+# A signature at the end of a long line (a page flattened to one line): the signing body's name, then its date.
+_SIGNED_BY = re.compile(r"(?:公司|局|部|中心|院|委员会|办公室|政府|站|所|学校|大学|厂)\s*$")
+
+
 def _signature_date_line(folded: str, d, not_publication: tuple) -> bool:
     line_start = folded.rfind("\n", 0, d.start) + 1
     line_end = folded.find("\n", d.end)
     line = folded[line_start:line_end if line_end >= 0 else len(folded)]
-    return len(line) <= 40 and not any(w in line for w in not_publication)
+    if len(line) <= 40:
+        return not any(w in line for w in not_publication)
+    # A long line: only what stands just before the date speaks for it (its sentences are the body's).
+    before = re.split(r"[。;!?]", folded[max(line_start, d.start - 40):d.start])[-1]
+    return not folded[d.end:line_start + len(line)].strip() and bool(_SIGNED_BY.search(before)) and \
+        not any(w in before for w in not_publication)

@@ -77,6 +77,11 @@ class Vocabulary:
             elif _FIGURE.match(text, end + 1) and (before == 0 or text[before - 1] in _CLAUSE_START):
                 # "第一包：预算金额100万元": a label that opens a clause and runs into its figure
                 out.append(LabelMatch(before, end + 1, end + 1, label, ""))
+            elif text.startswith(" ", end + 1) and (before == 0 or text[before - 1] in _CLAUSE_START) and \
+                    _FIGURE.match(text, (gap := _SPACES.match(text, end + 1).end())):
+                # "行政区域 大庆市 公告时间 2018年08月10日 15:59": a summary table flattened with spaces for
+                # its cells; a figure after the space is the label's value
+                out.append(LabelMatch(before, end + 1, gap, label, " "))
             elif (before == 0 or text[before - 1] == "\n" or _NUMBERED.search(text, max(0, before - 8), before)) \
                     and text.startswith(" ", end + 1):
                 # "招标人 绵阳市民政局": a label opening its line or a numbered clause (六、 评审专家名单 甲、乙),

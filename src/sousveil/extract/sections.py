@@ -37,6 +37,7 @@ _SUPPLIER_BY_PRICE = re.compile(
 )
 _MAX_LABEL_CELL = 30
 _NAMED_BY_SPACE = ("buyer", "agency", "supplier")
+_DATE_FIRST = re.compile(r"\s*(?:19|20)\d\d\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}")
 _SUM_FIRST = re.compile(r"(?:人民币|¥|rmb)?\s*\d[\d,.]*\s*(?:万|亿)?元")
 _LOT_ANY = re.compile(
     rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
@@ -67,9 +68,12 @@ def _inline_headings(cell: str, offset: int) -> list[tuple[int, str]]:
 
 
 def _value_after_space(field: str, value: str) -> bool:
-    """What a label followed by a space (no colon) may name: a party's name, or a sum."""
+    """What a label followed by a space (no colon) may name: a party's name, a sum, or a date
+    (公告时间 2018年08月10日: a summary table flattened with spaces for its cells)."""
     if field in _NAMED_BY_SPACE:
         return is_org(value)
+    if field in DATE_FIELDS:
+        return bool(_DATE_FIRST.match(value))
     return field in ("award", "budget", "ceiling_price") and bool(_SUM_FIRST.match(value))
 
 
