@@ -139,3 +139,11 @@ def test_a_numbered_committee_label_without_a_colon_and_names_with_notes():
     # A list that runs on to the next line after its last separator is still one list.
     out, _ = redact("六、评审专家：谭立群、孔繁星、邵美玲、\n贾东升、牛春艳\n七、公告日期：2021年7月29日")
     assert not any(n in out for n in ("谭立群", "邵美玲", "贾东升", "牛春艳"))
+
+
+def test_a_contact_name_before_its_number_after_a_contact_label():
+    out, _ = redact("采购代理机构联系方式：黄圣凤；电话:0771-2851243 采购人联系方式：刘径平0756-2121316")
+    assert "黄圣凤" not in out and "刘径平" not in out and "0771-2851243" in out
+    # An institution there is no one's name.
+    out, _ = redact("代理机构联系方式：广西某某招标中心，电话0771-1234567")
+    assert "广西某某招标中心" in out

@@ -95,6 +95,16 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+CONTACT_FIELDS = ("buyer_phone", "agency_phone")  # labels of a way to reach someone (联系方式)
+
+
+@functools.lru_cache(maxsize=1)
+def _contact_name() -> re.Pattern:
+    """A common surname's name (data/surnames.yaml) opening a contact's value, before its number."""
+    surnames = load_yaml("surnames.yaml")["surnames"]
+    return re.compile(rf"[ ]*(?P<name>[{surnames}][\u4e00-\u9fff]{{1,2}})(?=[ ]*(?:[;；,，、/]|\d|电话|手机|tel))")
+
+
 @functools.lru_cache(maxsize=1)
 def _names_with_titles() -> tuple[re.Pattern, re.Pattern]:
     """(a common surname and a title: 王工; a form of address: 女士) from data/surnames.yaml."""
@@ -152,9 +162,15 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
     cell_re, expert_re, kinds = _patterns()
     spans = []
     for m in voc.matches(folded):
-        kind = PERSONAL_FIELDS.get(voc.field_of.get(m.label))
+        field = voc.field_of.get(m.label)
+        kind = PERSONAL_FIELDS.get(field)
         if kind and m.sep in (":", " "):  # 联系人：张三, and 联系人 张三 at the start of a line
             spans.append(_value_span(folded, m.value_start, kind))
+        elif field in CONTACT_FIELDS and m.sep == ":":
+            # 采购单位联系方式：文铭；电话：0771-…: a contact's name before the number
+            name = _contact_name().match(folded, m.value_start)
+            if name:
+                spans.append((name.start("name"), name.end("name"), "person"))
     # A label alone in its cell: the value is the next cell, or the next line for a label alone on its line.
     for m in cell_re.finditer(folded):
         kind = kinds[m.group("label")]
