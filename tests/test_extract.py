@@ -645,3 +645,16 @@ def test_publication_dates_of_pages_flattened_with_spaces_or_to_one_line():
     rec = process(Source(("某项目招标公告 一、采购人：某某局 二、投标人须于2023年05月10日前提交投标文件 " + "说明。" * 20
                           + "请于2023年05月10日").encode("utf-8"), "tender.txt"))
     assert rec.notice.published is None
+
+
+def test_an_award_with_the_templates_empty_cancellation_table_is_an_award():
+    page = ("<p>一、项目编号：YLZC2021-J2-1</p><p>三、中标（成交）信息</p><p>1.中标结果：</p>"
+            "<table><tr><td>序号</td><td>中标（成交）金额(元)</td><td>中标供应商名称</td></tr>"
+            "<tr><td>1</td><td>报价:1444851.19(元)</td><td>广西某某建筑工程总公司</td></tr></table>"
+            "<p>2.废标结果:</p><table><tr><td>序号</td><td>标项名称</td><td>废标理由</td><td>其他事项</td></tr>"
+            "<tr><td>/</td><td>/</td><td>/</td><td>/</td></tr></table>")
+    rec = process(Source(page.encode("utf-8"), "award.html"))
+    assert rec.notice.type == "award"
+    # A cancellation names its reason and no winner.
+    rec = process(Source("<p>项目编号：X-1</p><p>废标理由：有效投标人不足三家</p>".encode("utf-8"), "c.html"))
+    assert rec.notice.type == "cancellation"

@@ -140,7 +140,8 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
         return
     # The body: the labels it carries (中标人 and 中标价: an award), or a correction's own words.
     found = {h.field for h in scan.hits if h.scope not in ("bidders", "candidates")} | \
-        {"candidate" for h in scan.hits if h.field == "candidate" or h.scope == "candidates"}
+        {"candidate" for h in scan.hits if h.field == "candidate" or h.scope == "candidates"} | \
+        _table_fields(scan)
     for rule in content_rules():
         signals = rule.holds(found, folded)
         if signals:
@@ -165,6 +166,22 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
         notice.type = best[2]
         cite(notice, "type", text, best[0], best[0] + best[1], value=best[2], method="keyword",
                    note="keyword on a short line, not in a title")
+
+
+# A table's columns that count as the labels of the content rules: a winners' table (供应商名称 | 中标金额).
+_TABLE_FIELDS = {"supplier": "supplier", "amount": "award"}
+
+
+def _table_fields(scan: Scan) -> set[str]:
+    """The fields that a table outside the bidders' and candidates' sections gives a value in a row."""
+    out = set()
+    for table, scope, _ in scan.tables:
+        if scope in ("bidders", "candidates"):
+            continue
+        for col, name in enumerate(table.columns):
+            if name in _TABLE_FIELDS and any(row[col].text.strip("/ ") for row in table.rows):
+                out.add(_TABLE_FIELDS[name])
+    return out
 
 
 def cover_title(lines: list[tuple[int, str]]) -> tuple[int, int] | None:
