@@ -658,3 +658,11 @@ def test_an_award_with_the_templates_empty_cancellation_table_is_an_award():
     # A cancellation names its reason and no winner.
     rec = process(Source("<p>项目编号：X-1</p><p>废标理由：有效投标人不足三家</p>".encode("utf-8"), "c.html"))
     assert rec.notice.type == "cancellation"
+
+
+def test_a_winner_named_again_in_a_summary_header_does_not_hide_the_bodys_sum():
+    text = ("采购项目子包编号：1 中标（成交）供应商名称：武汉某某科技有限公司 中标（成交）价格：121.5 价格单位：万元\n"
+            "某学校信息化设备采购项目中标（成交）结果公告\n四、主要中标、成交供应商名称、地址和中标（成交）金额\n"
+            "供应商名称：武汉某某科技有限公司\n供应商地址：武汉东湖新技术开发区1号\n中标（成交）金额：¥121.5万元")
+    rec = process(Source(text.encode("utf-8"), "award.txt"))
+    assert rec.notice.award_total == Decimal("1215000")

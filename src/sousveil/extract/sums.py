@@ -47,8 +47,10 @@ def sum_facts(notice: Notice, text: str, folded: str, scan: Scan) -> None:
             cite(notice, "award", text, sup.amount_start, sup.amount_end, value=yuan(sup.amount), lot=sup.lot,
                        note=f"awarded to {sup.name}")
     body = [w.amount for w in winners if w.amount is not None]
-    # A consortium's members share one price, given once: they count as one winner here.
-    priced = [w for w in winners if w.amount is not None or not w.joint]
+    # A consortium's members share one price, given once: they count as one winner here. A winner named
+    # again without its amount (a summary header above the body: 中标（成交）供应商名称：甲公司) is the same one.
+    with_amount = {w.name for w in winners if w.amount is not None}
+    priced = [w for w in winners if w.amount is not None or not (w.joint or w.name in with_amount)]
     body_total = sum(body, Decimal(0)) if body and len(body) == len(priced) else None
     chosen = body_total
     for amount, s, e in summary:
