@@ -666,3 +666,16 @@ def test_a_winner_named_again_in_a_summary_header_does_not_hide_the_bodys_sum():
             "供应商名称：武汉某某科技有限公司\n供应商地址：武汉东湖新技术开发区1号\n中标（成交）金额：¥121.5万元")
     rec = process(Source(text.encode("utf-8"), "award.txt"))
     assert rec.notice.award_total == Decimal("1215000")
+
+
+def test_a_summary_table_and_signature_flattened_into_one_line():
+    # A portal's page whose cells and paragraphs were flattened to spaces (aggregators, mirrors).
+    text = ("某州公安局雪亮工程二期项目采购公告\n采购人 某州公安局交通警察支队 项目编号 5325-202209157 项目名称 雪亮工程二期"
+            " 采购方式 单一来源 采购代理机构 云南省政府采购中心 发布日期 2022/8/30 采购需求：视频汇聚平台。"
+            " 采购人：某州公安局交通警察支队 某州公共资源交易中心 2022年8月30日")
+    rec = process(Source(text.encode("utf-8"), "tender.txt"))
+    n = rec.notice
+    assert n.buyer == "某州公安局交通警察支队"
+    assert n.agency == "云南省政府采购中心"
+    assert n.project_code == "5325-202209157"
+    assert n.published[:10] == "2022-08-30"

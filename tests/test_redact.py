@@ -147,3 +147,9 @@ def test_a_contact_name_before_its_number_after_a_contact_label():
     # An institution there is no one's name.
     out, _ = redact("代理机构联系方式：广西某某招标中心，电话0771-1234567")
     assert "广西某某招标中心" in out
+
+
+def test_personal_labels_in_a_table_flattened_with_spaces():
+    out, _ = redact("公告时间 2022年11月12日 09:30 评审专家名单 徐涛，林涛，孙洋 总中标金额 ￥180.93 万元 项目联系人 王建国 项目联系电话 0871-1234567")
+    assert not any(n in out for n in ("徐涛", "林涛", "孙洋", "王建国"))
+    assert "总中标金额 ￥180.93 万元" in out

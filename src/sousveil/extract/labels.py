@@ -82,10 +82,11 @@ class Vocabulary:
                 # "行政区域 大庆市 公告时间 2018年08月10日 15:59": a summary table flattened with spaces for
                 # its cells; a figure after the space is the label's value
                 out.append(LabelMatch(before, end + 1, gap, label, " "))
-            elif (before == 0 or text[before - 1] == "\n" or _NUMBERED.search(text, max(0, before - 8), before)) \
+            elif (before == 0 or text[before - 1] in "\n " or _NUMBERED.search(text, max(0, before - 8), before)) \
                     and text.startswith(" ", end + 1):
-                # "招标人 绵阳市民政局": a label opening its line or a numbered clause (六、 评审专家名单 甲、乙),
-                # a space for its colon (the caller checks that what follows is a name)
+                # "招标人 绵阳市民政局": a label opening its line, a numbered clause (六、 评审专家名单 甲、乙) or
+                # a cell of a table flattened with spaces (…09:30 评审专家名单 甲，乙 总中标金额 …), a space for its
+                # colon (the caller checks that what follows is a name, a sum or a date)
                 m = _SPACES.match(text, end + 1)
                 if m.end() < len(text) and text[m.end()] not in "\n\t":
                     out.append(LabelMatch(before, end + 1, m.end(), label, " "))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-
+from ..data_files import load_yaml
 
 # A name ends at a clause's end, a contact, an address, or the next numbered clause or label run into the line
 # (…有限公司 2.中标供应商地址：…, …有限公司 中标(成交)供应商代码：…: a page flattened to one line).
@@ -26,11 +27,21 @@ REFERENCE = re.compile(r"\s*(?:详见|详情见|见附件|参见|见招标文件
 _SEAL = re.compile(r"\s*\((?:盖章|公章|签章|盖公章|单位盖章|签字|签字或盖章|盖章处)\)")
 
 
+@functools.lru_cache(maxsize=1)
+def institution_suffixes() -> tuple[str, ...]:
+    """The endings of public bodies' names (data/institutions.yaml): 支队, 监狱, 公安厅, 小学 …"""
+    return tuple(load_yaml("institutions.yaml")["suffixes"])
+
+
 def name_span(folded: str, start: int, end: int) -> tuple[int, int]:
     """Cut an organisation name at the first separator (a clause, a contact, an address)."""
     m = NAME_END.search(folded, start, end)
     if m and m.start() > start:
         end = m.start()
+    # One space after a whole name ends it (采购人：某看守所 某交易中心 2022年4月26日: a signature flattened).
+    space = folded.find(" ", start, end)
+    if space > start and folded[start:space].endswith(ORG_SUFFIXES + institution_suffixes()):
+        end = space
     while end > start and folded[end - 1] in TRAILING:
         end -= 1
     # A bracket after the name is a remark, not the name: (盖章), (小微企业), (统一社会信用代码:…),

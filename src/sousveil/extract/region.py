@@ -24,7 +24,7 @@ from ..data_files import load_csv, load_yaml
 from ..model import Fact, Notice, Region
 from ..text import fold
 from .facts import cite
-from .names import COMPANY_SUFFIXES, TRAILING
+from .names import COMPANY_SUFFIXES, TRAILING, institution_suffixes
 
 if TYPE_CHECKING:  # the scan is only named in annotations: importing it would be circular
     from .sections import Scan
@@ -134,15 +134,10 @@ class Gazetteer:
         return list({(m.place.code, m.start): m for m in found if m.end == longest[m.start]}.values())
 
 
-@functools.lru_cache(maxsize=1)
-def _institution_suffixes() -> tuple[str, ...]:
-    return tuple(load_yaml("institutions.yaml")["suffixes"])
-
-
 def _begins_institution(text: str, i: int) -> bool:
     """湖北省公安厅 is the province's bureau, not 公安县: a short county name that opens an institution's
     suffix (公安厅, 公安局) is that suffix."""
-    return text.startswith(_institution_suffixes(), i)
+    return text.startswith(institution_suffixes(), i)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

@@ -37,6 +37,7 @@ _SUPPLIER_BY_PRICE = re.compile(
 )
 _MAX_LABEL_CELL = 30
 _NAMED_BY_SPACE = ("buyer", "agency", "supplier")
+_CODE_FIRST = re.compile(r"\s*[a-z0-9][a-z0-9\-_/\[\]()〔〕]{4,}(?=\s|$)")
 _DATE_FIRST = re.compile(r"\s*(?:19|20)\d\d\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}")
 _SUM_FIRST = re.compile(r"(?:人民币|¥|rmb)?\s*\d[\d,.]*\s*(?:万|亿)?元")
 _LOT_ANY = re.compile(
@@ -74,6 +75,9 @@ def _value_after_space(field: str, value: str) -> bool:
         return is_org(value)
     if field in DATE_FIELDS:
         return bool(_DATE_FIRST.match(value))
+    if field == "project_code":  # 项目编号 5325-202209157
+        code = _CODE_FIRST.match(value)
+        return bool(code) and any(c.isdigit() for c in code.group(0))
     return field in ("award", "budget", "ceiling_price") and bool(_SUM_FIRST.match(value))
 
 
@@ -287,10 +291,10 @@ class Scan:
                 continue
             if m.sep not in (":", "由", " ") and field not in ("supplier", "award", "budget", "ceiling_price"):
                 continue
-            if m.sep == " " and not _value_after_space(field, self.folded[m.value_start:offset + len(cell)]):
-                continue  # only a party's name or a sum stands after a label and a space: "采购人 应当…" is a sentence
             end = matches[k + 1].start if k + 1 < len(matches) else offset + len(cell)
             end = min([pos for pos, _ in headings if m.value_start < pos < end] + [end])
+            if m.sep == " " and not _value_after_space(field, self.folded[m.value_start:end]):
+                continue  # only a party's name or a sum stands after a label and a space: "采购人 应当…" is a sentence
             if m.sep != ":" and field == "supplier" and not is_org(self.folded[m.value_start:end]):
                 continue  # "成交供应商为中小企业的，…" is a condition, not a name
             next_marker = next((pos for pos, _ in markers if m.value_start < pos < end), None)

@@ -57,7 +57,11 @@ _MAX_TABLE_LINES = 60
 # The names a committee's label lists, each with a note in brackets (甲(组长)、乙(采购人代表)).
 # A name ends before anything that is not a character of it, or before the next clause's number (…丙十、验收意见).
 _EXPERT_NAME = r"[\u4e00-\u9fff·]{2,5}?(?=[^\u4e00-\u9fff·]|[一二三四五六七八九十]{1,3}、|$)(?:\([^()\n]{1,10}\))?"
-_EXPERT_NAMES = re.compile(rf"[ ]*{_EXPERT_NAME}(?:(?:[ ]*[、,，;；/][ ]*|[ ]+){_EXPERT_NAME})*(?:[ ]*[、,，;；])?[ ]*")
+# After a space only a name of two or three characters continues the list: a longer word is the next cell
+# of a table flattened with spaces (…丙 总中标金额 …).
+_SPACED_NAME = r"[\u4e00-\u9fff·]{2,3}(?=[^\u4e00-\u9fff·]|$)(?:\([^()\n]{1,10}\))?"
+_EXPERT_NAMES = re.compile(
+    rf"[ ]*{_EXPERT_NAME}(?:[ ]*[、,，;；/][ ]*{_EXPERT_NAME}|[ ]+{_SPACED_NAME})*(?:[ ]*[、,，;；])?[ ]*")
 # A line of names only (贾东升、牛春艳；), as a list of experts runs on after a line break.
 _NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=\n|$)")
 
