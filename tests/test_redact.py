@@ -153,3 +153,10 @@ def test_personal_labels_in_a_table_flattened_with_spaces():
     out, _ = redact("公告时间 2022年11月12日 09:30 评审专家名单 徐涛，林涛，孙洋 总中标金额 ￥180.93 万元 项目联系人 王建国 项目联系电话 0871-1234567")
     assert not any(n in out for n in ("徐涛", "林涛", "孙洋", "王建国"))
     assert "总中标金额 ￥180.93 万元" in out
+
+
+def test_a_bidders_roster_flattened_with_spaces():
+    out, _ = redact("履约期限(天): 541 给排水专业负责人 高秀英,注册监理工程师·房屋建筑工程,420105198001011234 "
+                    "项目经理（项目负责人） 高静,安全生产考核合格证(B证),鄂124262451908 施工员 吴伟,安全员证,鄂1537562 公告发布日期: 2018-01-04")
+    assert not any(x in out for x in ("高秀英", "高静", "吴伟", "鄂124262451908", "420105198001011234"))
+    assert out.startswith("履约期限(天): 541 给排水专业负责人 ") and out.endswith(" 公告发布日期: 2018-01-04")

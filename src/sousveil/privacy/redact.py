@@ -264,7 +264,20 @@ def _staff(folded: str) -> list[tuple[int, int, str]]:
     for m in colon.finditer(folded):
         if _is_role(m.group("label")) and not _names_institution(folded[m.end():m.end() + 40].split("\t")[0]):
             spans.append(_value_span(folded, m.end(), "person"))
+    for m in _spaced_staff().finditer(folded):  # a roster flattened with spaces: 施工员 吴伟,安全生产考核合格证,…
+        if _is_role(m.group("label")):
+            spans.append((m.start("entry"), m.end("entry"), "person"))
     return spans
+
+
+@functools.lru_cache(maxsize=1)
+def _spaced_staff() -> re.Pattern:
+    """A role, a space and a roster entry without spaces (name,certificate,number), anywhere in a line."""
+    data = load_yaml("labels.yaml")["staff_roles"]
+    roles = "|".join(re.escape(x) for x in sorted((fold(x) for x in data["suffixes"]), key=len, reverse=True))
+    words = "|".join(re.escape(fold(w)) for w in data["certificate_words"])
+    return re.compile(rf"(?:^|(?<=\s))(?P<label>[^\s:,;。()]{{0,20}}(?:{roles})\d?)(?:\([^()\s]{{1,12}}\))?[ ]+"
+                      rf"(?P<entry>[\u4e00-\u9fff·]{{2,4}}(?:\([^()\s]{{0,30}}\))?,[^\s]*(?:{words}|\d{{5}})[^\s]*)")
 
 
 def _names_institution(value: str) -> bool:
