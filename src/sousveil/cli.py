@@ -379,14 +379,17 @@ def evaluate(folder, jobs, misses, as_json):
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @click.option("--n", "count", default=100, show_default=True, help="How many notices.")
 @click.option("--seed", default=0, show_default=True)
-def synth(out_dir, count, seed):
+@click.option("--flattened", is_flag=True,
+              help="Republish every page flattened, as mirror and aggregator sites do: paragraphs, tables and "
+                   "signature run together on one line.")
+def synth(out_dir, count, seed, flattened):
     """Write N generated notices and their ground truth (truth.jsonl) to OUT_DIR.
 
     Every generated document says it is synthetic in its text and in its provenance.
     """
     from .synth.generate import write_corpus
 
-    path = write_corpus(out_dir, count, seed)
+    path = write_corpus(out_dir, count, seed, flattened=flattened)
     out.print(f"{count} {SYNTHETIC_LABEL} notices (seed {seed}) in {out_dir}; ground truth: {path}", highlight=False)
 
 

@@ -16,6 +16,7 @@ import functools
 import html
 import json
 import random
+import re
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
@@ -511,8 +512,32 @@ class Generator:
         return data, name, truth
 
 
-def write_corpus(out_dir, count: int, seed: int) -> Path:
-    """Documents (with sidecars) go to OUT/notices/, the ground truth to OUT/truth.jsonl."""
+# Blocks and cells that a mirror or an aggregator flattens into one run of text: only headings stay lines.
+_FLATTENED = re.compile(r"(?is)</?(?:p|div|br|li|tr|td|th|table|tbody|thead|ul|ol|dl|dt|dd|section)\b[^>]*>")
+
+
+def flatten(page: bytes, truth: Truth) -> bytes:
+    """The page as mirror and aggregator sites republish it: the notice's paragraphs, tables and
+    signature run together in one paragraph, separated by spaces; the heading, the synthetic mark and
+    the portal around the notice stay as they were. The ground truth does not change."""
+    encoding = truth.encoding.split(" ")[0]
+    html = page.decode(encoding)
+    start = html.index("<div class='article'>") + len("<div class='article'>")
+    end = html.rindex("<div class='footer'>")
+    heading = re.compile(r"(?is)<h[1-6]\b.*?</h[1-6]>")
+    parts, pos = [], start
+    for m in heading.finditer(html, start, end):
+        parts += [_FLATTENED.sub(" ", html[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    parts.append(_FLATTENED.sub(" ", html[pos:end]))
+    body = "".join(f"<p>{p}</p>" if not p.lstrip().lower().startswith("<h") else p for p in parts if p.strip())
+    truth.layout += "+flattened"
+    return (html[:start] + body + html[end:]).encode(encoding, errors="xmlcharrefreplace")
+
+
+def write_corpus(out_dir, count: int, seed: int, flattened: bool = False) -> Path:
+    """Documents (with sidecars) go to OUT/notices/, the ground truth to OUT/truth.jsonl. With
+    `flattened`, every page is republished flattened (`flatten`)."""
     root = Path(out_dir)
     out = root / "notices"
     out.mkdir(parents=True, exist_ok=True)
@@ -521,6 +546,8 @@ def write_corpus(out_dir, count: int, seed: int) -> Path:
     with open(truth_path, "w", encoding="utf-8") as truth_file:
         for i in range(count):
             data, name, truth = gen.document(i)
+            if flattened:
+                data = flatten(data, truth)
             (out / name).write_bytes(data)
             meta = {"url": f"{SYNTHETIC_SCHEME}sousveil-synth/seed-{seed}/{name}", "retrieved_at": "2026-01-01T00:00:00Z",
                     "synthetic": True, "generator": "sousveil synth", "seed": seed}
