@@ -37,19 +37,23 @@ demo: $(STAMP)
 test: browser-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The suite without the browser tests (tests/test_browser.py), for a machine without chromium.
+# The suite without the browser tests (tests/test_browser.py, tests/test_report_browser.py), for a
+# machine without chromium.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q --ignore=tests/test_browser.py
+	$(BIN)/python -m pytest -q --ignore=tests/test_browser.py --ignore=tests/test_report_browser.py
 
 browser-deps:
 	@sh scripts/browser_deps.sh
 
 # Not part of `make test`: field accuracy on a generated corpus and on every labelled folder of
-# ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/).
+# ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/);
+# OCR's character accuracy, pages/s per CPU and fields on scanned renderings (bench/ocr.py, docs/ocr.md).
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/run.py --sizes 10000 100000
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/ocr.py
 
 clean:
 	rm -rf $(VENV) demo bench/out .pytest_cache .hypothesis

@@ -170,6 +170,12 @@ def main() -> None:
         print(f"| {r['n']:,} | {r['jobs']} | {r['e2e_rate']:,.0f} | {r['e2e_mbs']:.1f} | {r['floor_rate']:,.0f} | {r['floor_mbs']:.1f} |"
               f" {r['ratio']:.2f} | {r['rss_mb']:.0f} | {r['db_bytes_per_notice']:,.0f} | {r['input_bytes_per_notice']:,.0f} |"
               f" {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['link_share']:.0%} |")
+    one = {r["n"]: r["e2e_rate"] for r in rows if r["jobs"] == 1}
+    for r in rows:
+        if r["jobs"] != 1 and r["n"] in one:
+            workers = r["jobs"] if r["jobs"] != "default" else os.cpu_count()
+            print(f"parallel speed-up at {r['n']:,} notices, {workers} workers on {os.cpu_count()} CPUs: "
+                  f"{r['e2e_rate'] / one[r['n']]:.2f} x the one-process rate (target >= 1.85 on 2 CPUs)")
 
 
 if __name__ == "__main__":

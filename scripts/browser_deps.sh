@@ -1,6 +1,8 @@
 #!/bin/sh
-# What `make test`'s browser tests (tests/test_browser.py) need from the system: Debian's chromium
-# (Playwright drives it; no browser download) and a CJK font for legible screenshots.
+# What `make test`'s browser tests (tests/test_browser.py, tests/test_report_browser.py) need from the
+# system: Debian's chromium (Playwright drives it; no browser download), a CJK font for legible
+# screenshots and PDFs, and poppler-utils (pdftoppm, pdftotext) to read the report's PDF pages; and
+# for OCR (tests/test_ocr.py, ingest of scans) the GL and GLib libraries OpenCV's wheel links against.
 # Installs what is missing when it can (root, with apt-get); otherwise stops with one line saying
 # what to install. A missing font alone only warns: the tests pass without it.
 set -u
@@ -9,10 +11,15 @@ have_chromium() {
     if [ -n "${SOUSVEIL_CHROMIUM:-}" ]; then [ -x "$SOUSVEIL_CHROMIUM" ]; else command -v chromium >/dev/null 2>&1; fi
 }
 have_font() { fc-list 2>/dev/null | grep -qi "noto sans cjk"; }
+have_poppler() { command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; }
+libs() { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; }  # /sbin is not on every PATH
+have_ocr_libs() { libs | grep -q "libGL.so.1 " && libs | grep -q "libglib-2.0.so.0 "; }
 
 need=""
 have_chromium || need="chromium"
 have_font || need="${need:+$need }fonts-noto-cjk"
+have_poppler || need="${need:+$need }poppler-utils"
+have_ocr_libs || need="${need:+$need }libgl1 libglib2.0-0"
 [ -z "$need" ] && exit 0
 
 if [ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -22,12 +29,18 @@ if [ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         need=""
         have_chromium || need="chromium"
         have_font || need="${need:+$need }fonts-noto-cjk"
+        have_poppler || need="${need:+$need }poppler-utils"
+        have_ocr_libs || need="${need:+$need }libgl1 libglib2.0-0"
         [ -z "$need" ] && exit 0
     fi
 fi
 
-if ! have_chromium; then
-    echo "make test: the browser tests need Debian's chromium and fonts-noto-cjk (missing: $need): run as root \`apt-get install $need\`, or \`make test-fast\` to run the rest" >&2
+if ! have_ocr_libs; then
+    echo "make test: OCR needs libgl1 and libglib2.0-0 (missing: $need): run as root \`apt-get install $need\`" >&2
+    exit 1
+fi
+if ! have_chromium || ! have_poppler; then
+    echo "make test: the browser tests need Debian's chromium, fonts-noto-cjk and poppler-utils (missing: $need): run as root \`apt-get install $need\`, or \`make test-fast\` to run the rest" >&2
     exit 1
 fi
 echo "make test: fonts-noto-cjk is missing, so the browser tests' screenshots show no Chinese (as root: \`apt-get install fonts-noto-cjk\`)" >&2

@@ -15,11 +15,11 @@ NOTICE = "<h3>某县公安局视频监控采购项目中标公告</h3><p>采购�
 def test_a_document_over_its_time_budget_is_a_failure_and_the_next_goes_on(monkeypatch):
     slow = pipeline._process
 
-    def stalls(source, digest):
+    def stalls(source, digest, ocr=None):
         if source.name == "slow.html":
             while True:  # a page that keeps a worker busy for good
                 time.sleep(0.01)
-        return slow(source, digest)
+        return slow(source, digest, ocr)
 
     monkeypatch.setattr(pipeline, "_process", stalls)
     started = time.perf_counter()
@@ -30,7 +30,7 @@ def test_a_document_over_its_time_budget_is_a_failure_and_the_next_goes_on(monke
 
 
 def test_a_document_over_its_memory_budget_is_a_failure(monkeypatch):
-    def hungry(source, digest):
+    def hungry(source, digest, ocr=None):
         raise MemoryError
 
     monkeypatch.setattr(pipeline, "_process", hungry)

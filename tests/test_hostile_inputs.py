@@ -252,7 +252,7 @@ def test_non_documents_are_skipped_with_their_reasons(tmp_path):
                        "labels.jsonl": "labels", "truth.jsonl": "ground truth (sousveil synth)",
                        "scores.jsonl": "JSON Lines, not OCDS", "config.json": "JSON, not OCDS",
                        "looks-ocds.json": "JSON, not OCDS", ".DS_Store": "hidden", ".git": "hidden",
-                       "logo.png": "an image (PNG); sousveil reads no images",
+                       "logo.png": "an image (PNG) that cannot be read",
                        "orphan.html.meta.json": "a sidecar without its document",
                        "pages.zip!__MACOSX/._p.html": "macOS metadata", "pages.zip!README.txt": "a README"}
 

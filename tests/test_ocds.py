@@ -14,6 +14,7 @@ from sousveil.data_files import data_path
 from sousveil.export import ftm, ocds
 from sousveil.ingest.run import ingest
 from sousveil.store.db import open_db
+from sousveil.store.queries import AWARD_VALUE
 
 from .conftest import FIXTURES, run_cli
 
@@ -131,7 +132,10 @@ def test_ocds_sample_is_imported_as_one_process(tmp_path):
     assert {r[1] for r in rows} == {"London Borough of Barnet"}
     assert all(r[3] == 1 for r in rows)  # fictional data, marked by its sidecars
     assert {r[2] for r in rows} == {"currency:GBP"}  # never converted, never stored as yuan
-    assert db.execute("select count(*) from notices where budget is not null or award_total is not null").fetchone()[0] == 0
+    # Each amount in its currency; none is in the sums of yuan.
+    assert db.execute("select currency, count(*) from notices where budget is not null or award_total is not null"
+                      " group by 1").fetchall() == [("GBP", 6)]
+    assert db.execute(f"select count(*) from notices n where {AWARD_VALUE} is not null").fetchone()[0] == 0
     assert db.execute("select distinct ocid from process_notices").fetchall() == [("ocds-213czf-000-00001",)]
     text = "\n".join(r[0] for r in db.execute("select text from documents"))
     assert "procurement-team@example.com" not in text and "contactPoint" not in text

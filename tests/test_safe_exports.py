@@ -131,21 +131,28 @@ def test_datasette_table_and_query_csv_are_neutralised_too(hostile_db):
 
 # `make test`'s browser-deps step (scripts/browser_deps.sh), in a PATH of its own.
 
-def _fake_bin(tmp_path, *, root=False, chromium=False, font=False, apt=False):
+def _fake_bin(tmp_path, *, root=False, chromium=False, font=False, apt=False, poppler=False, ocr_libs=True):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(parents=True)
     for tool in ("sh", "grep"):
         (bin_dir / tool).symlink_to(subprocess.check_output(["sh", "-c", f"command -v {tool}"], text=True).strip())
     scripts = {"id": f"echo {0 if root else 1000}"}
+    gl = "echo 'libGL.so.1 (libc6,x86-64) => /lib/libGL.so.1'; echo 'libglib-2.0.so.0 (libc6,x86-64) => /lib/g'"
+    scripts["ldconfig"] = gl if ocr_libs else "echo 'libc.so.6 (libc6,x86-64) => /lib/libc.so.6'"
     if chromium:
         scripts["chromium"] = "exit 0"
+    if poppler:
+        scripts["pdftoppm"] = scripts["pdftotext"] = "exit 0"
     if font:
         scripts["fc-list"] = "echo '/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC:style=Regular'"
-    if apt:  # records its calls; "installs" chromium and the font
+    if apt:  # records its calls; "installs" chromium, poppler-utils and the font
         scripts["apt-get"] = (f'echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> {tmp_path}/apt.log\n'
-                              f'printf "#!/bin/sh\\nexit 0\\n" > {bin_dir}/chromium; /bin/chmod +x {bin_dir}/chromium\n'
+                              + "".join(f'printf "#!/bin/sh\\nexit 0\\n" > {bin_dir}/{tool};'
+                                        f' /bin/chmod +x {bin_dir}/{tool}\n' for tool in ("chromium", "pdftoppm", "pdftotext"))
+                              +
                               f'printf "#!/bin/sh\\necho Noto Sans CJK SC\\n" > {bin_dir}/fc-list; '
-                              f'/bin/chmod +x {bin_dir}/fc-list')
+                              f'/bin/chmod +x {bin_dir}/fc-list\n'
+                              f'printf "#!/bin/sh\\n{gl}\\n" > {bin_dir}/ldconfig')
     for name, body in scripts.items():
         path = bin_dir / name
         path.write_text(f"#!/bin/sh\n{body}\n")
@@ -173,13 +180,21 @@ def test_browser_deps_installs_as_root_with_apt(tmp_path):
     assert r.returncode == 0, r.stderr
     calls = (tmp_path / "apt.log").read_text().splitlines()
     assert calls[0].endswith("update -qq")
-    assert calls[1] == "DEBIAN_FRONTEND=noninteractive install -y -qq chromium fonts-noto-cjk"
+    assert calls[1] == "DEBIAN_FRONTEND=noninteractive install -y -qq chromium fonts-noto-cjk poppler-utils"
+
+
+def test_browser_deps_installs_the_libraries_ocr_needs(tmp_path):
+    r = _run_deps(_fake_bin(tmp_path, root=True, apt=True, chromium=True, font=True, poppler=True, ocr_libs=False))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "apt.log").read_text().splitlines()[1].endswith("install -y -qq libgl1 libglib2.0-0")
+    r = _run_deps(_fake_bin(tmp_path / "b", chromium=True, font=True, poppler=True, ocr_libs=False))  # not root
+    assert r.returncode == 1 and "apt-get install libgl1 libglib2.0-0" in r.stderr
 
 
 def test_browser_deps_does_nothing_when_present(tmp_path):
-    r = _run_deps(_fake_bin(tmp_path, root=True, apt=True, chromium=True, font=True))
+    r = _run_deps(_fake_bin(tmp_path, root=True, apt=True, chromium=True, font=True, poppler=True))
     assert r.returncode == 0 and r.stderr == "" and not (tmp_path / "apt.log").exists()
-    only_font = _run_deps(_fake_bin(tmp_path / "b", chromium=True))  # a missing font only warns
+    only_font = _run_deps(_fake_bin(tmp_path / "b", chromium=True, poppler=True))  # a missing font only warns
     assert only_font.returncode == 0 and "fonts-noto-cjk" in only_font.stderr
 
 

@@ -261,7 +261,10 @@ def test_public_mode_is_read_only(public, web_db):
 
 def test_overview_chart_and_map_link_to_searches(app, web_db):
     html = app.get("/").text
-    assert html.count("<path ") == 34  # every province, Taiwan, Hong Kong and Macau
+    china = html[html.index('<svg id="map"'):html.index("</svg>", html.index('<svg id="map"'))]
+    assert china.count("<path ") == 34  # every province, Taiwan, Hong Kong and Macau
+    world = html[html.index('<svg id="world"'):html.index("</svg>", html.index('<svg id="world"'))]
+    assert world.count("<path ") == 174 and re.search(r'data-code="CN"><path d="M[^"]+" fill="(?!#eef3f8)', world)
     bars = re.findall(r'<a href="(/-/search\?category=[^"&]+&amp;year=\d+)"><rect', html)
     assert bars
     guangdong = re.search(r'<a href="/-/search\?province=440000" data-code="44"><path d="M[^"]+" fill="(#[0-9a-f]+)"', html)

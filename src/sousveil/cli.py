@@ -18,6 +18,7 @@ from .model import BUYER_TYPES, NOTICE_TYPES
 from .store import db as store
 from .export import flat as exports
 from .export.flat import SYNTHETIC_LABEL, money
+from .extract.currency import MEASURES
 from .store import queries
 
 EXIT_ERROR, EXIT_FAILED_DOCS, EXIT_INTERRUPTED = 1, 3, 130
@@ -46,6 +47,9 @@ def open_existing(path: str):
 
 db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The sousveil database.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+currency_option = click.option("--currency", type=click.Choice(list(MEASURES)), default="CNY", show_default=True,
+                               help="The currency of the sums: other currencies are converted at the ECB reference"
+                                    " rate of each amount's date.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,12 +79,14 @@ def cli():
 @click.option("--memory-budget", "memory_mb", default=4096, show_default=True, type=click.IntRange(min=0),
               help="MB of memory one document may need (estimated from its size); a bigger one is recorded as failed "
                    "(0: no limit).")
-def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix, include, seconds, memory_mb):
-    """Read notices (HTML, text, PDF, DOCX, zip, WARC, OCDS JSON) from PATHS into the database.
+@click.option("--ocr/--no-ocr", "ocr", default=True, show_default=True,
+              help="Read PDF pages without a text layer and images (PNG, JPEG, TIFF) by OCR, Chinese and English.")
+def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix, include, seconds, memory_mb, ocr):
+    """Read notices (HTML, text, PDF, DOCX, scans as PNG, JPEG or TIFF, zip, WARC, OCDS JSON) from PATHS into the database.
 
     Each document is stored once, keyed by the SHA-256 of its bytes: running it again adds
     nothing, and a run that was killed resumes where it stopped. Files that are no documents (READMEs,
-    licences, labels.jsonl, truth.jsonl, JSON that is not OCDS, hidden files, images) are skipped and
+    licences, labels.jsonl, truth.jsonl, JSON that is not OCDS, hidden files, images too small to be a page) are skipped and
     listed; --include reads them anyway, and so is a file named on the command line. A document's
     provenance is its path relative to the PATH it was found under.
     """
@@ -90,7 +96,8 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix,
     jobs = jobs or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     try:
         summary = run(list(paths), db_path, progress=progress, jobs=jobs, keep_originals=keep_originals, link=do_link,
-                      ocid_prefix=ocid_prefix, include=include, seconds=seconds or None, memory_mb=memory_mb or None)
+                      ocid_prefix=ocid_prefix, include=include, seconds=seconds or None, memory_mb=memory_mb or None,
+                      ocr=ocr)
     except store.StoreError as e:
         fail(str(e))
     except Interrupted as e:
@@ -135,25 +142,31 @@ def filter_options(f):
     return f
 
 
-def make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence=None) -> queries.Filters:
-    return queries.Filters(category, province, buyer_type, year, type_, synthetic, min_confidence=min_confidence)
+def make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence=None,
+                 country=None) -> queries.Filters:
+    return queries.Filters(category, province, buyer_type, year, type_, synthetic, min_confidence=min_confidence,
+                           country=country)
+
+
+country_option = click.option("--country", help="The buyer's country: ISO 3166-1 code (CN, MX, GB …) or name.")
 
 
 @cli.command()
 @click.argument("query", required=False, default="")
 @db_option
 @filter_options
+@country_option
 @click.option("--limit", default=20, show_default=True)
 @click.option("--offset", default=0)
 @click.option("--sort", type=click.Choice(list(queries.SORTS)), default="date", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def search(query, db_path, category, province, buyer_type, year, type_, synthetic, min_confidence, limit, offset, sort,
-           as_json):
+def search(query, db_path, category, province, buyer_type, year, type_, synthetic, min_confidence, country, limit, offset,
+           sort, as_json):
     """Full-text search (Chinese from two characters, English words) with facet filters."""
     if query and len(query.strip()) == 1 and not query.strip().isascii():
         err.print("note: a one-character query matches any two-character sequence starting with it")
     db = open_existing(db_path)
-    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence, country)
     total, rows = queries.search(db, query or None, filters, limit=limit, offset=offset, sort=sort)
     if as_json:
         for r in rows:
@@ -163,7 +176,7 @@ def search(query, db_path, category, province, buyer_type, year, type_, syntheti
             click.echo(json.dumps(r, ensure_ascii=False))
         return
     table = Table(title=f"{total} notices" + (f" matching {query!r}" if query else ""), show_lines=False)
-    for col in ("id", "date", "type", "title / buyer", "award (CNY)", "capabilities", "region"):
+    for col in ("id", "date", "type", "title / buyer", "award", "capabilities", "region"):
         table.add_column(col, overflow="fold")
     for r in rows:
         title = Text()
@@ -174,8 +187,10 @@ def search(query, db_path, category, province, buyer_type, year, type_, syntheti
         if r.get("snippet"):
             title.append("\n")
             title.append(_highlighted(r["snippet"]["text"], r["snippet"]["highlights"]))
-        table.add_row(str(r["id"]), (r["published"] or "")[:10], r["type"], title, money(r["award_total"]),
-                      r["categories"] or "", " ".join(x for x in (r["province"], r["city"], r["county"]) if x))
+        table.add_row(str(r["id"]), (r["published"] or "")[:10], r["type"], title,
+                      money(r["award_total"], r.get("currency") or "CNY"),
+                      r["categories"] or "",
+                      " ".join(x for x in (r["province"], r["city"], r["county"]) if x) or r.get("country") or "")
     out.print(table)
     synthetic_shown = sum(1 for r in rows if r["synthetic"])
     if synthetic_shown:
@@ -229,19 +244,19 @@ def show(ref, db_path, with_text, as_json):
     out.print(facts)
     if n["suppliers"]:
         sup = Table(title="suppliers")
-        for col in ("role", "lot", "name", "amount (CNY)"):
+        for col in ("role", "lot", "name", "amount"):
             sup.add_column(col)
         for s in n["suppliers"]:
             sup.add_row(s["role"] + (" (consortium member)" if s.get("consortium") else ""), s["lot"] or "", s["name"],
-                        money(s["amount"]))
+                        money(s["amount"], s.get("currency") or "CNY"))
         out.print(sup)
     if n["items"]:
         items = Table(title="items")
-        for col in ("lot", "name", "brand", "model", "quantity", "unit", "unit price (CNY)"):
+        for col in ("lot", "name", "brand", "model", "quantity", "unit", "unit price"):
             items.add_column(col, overflow="fold")
         for i in n["items"]:
             items.add_row(i["lot"] or "", i["name"], i["brand"] or "", i["model"] or "", i["quantity"] or "",
-                          i["unit"] or "", money(i["unit_price"]))
+                          i["unit"] or "", money(i["unit_price"], i.get("currency") or "CNY"))
         out.print(items)
     tags = Table(title=f"tags (taxonomy {n['taxonomy_version']})")
     for col in ("category", "term", "strength", "span", "snippet", "support"):
@@ -264,11 +279,22 @@ def show(ref, db_path, with_text, as_json):
 @cli.command()
 @db_option
 @click.option("--top", default=10, show_default=True)
+@click.option("--query", default=None, help="Only notices matching this full-text query.")
+@filter_options
+@click.option("--confirmed-only", is_flag=True, help="Count a capability only where a reviewer confirmed its tag.")
+@country_option
+@currency_option
 @json_option
-def stats(db_path, top, as_json):
-    """Counts and summed award value by capability and year, by province; top buyers and suppliers."""
+def stats(db_path, top, query, category, province, buyer_type, year, type_, synthetic, min_confidence, confirmed_only,
+          country, currency, as_json):
+    """Counts and summed award value by capability and year, by country, by province; top buyers and
+    suppliers. Sums are in --currency, other currencies converted at the ECB rate of each notice's date.
+
+    With filters or a query: of the notices `export` gives for the same ones (failed and OCR counts
+    stay those of the whole database)."""
     db = open_existing(db_path)
-    s = queries.stats(db, top)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence, country)
+    s = queries.stats(db, top, filters, query, confirmed_only, currency)
     if as_json:
         echo_json(s)
         return
@@ -285,16 +311,28 @@ def stats(db_path, top, as_json):
                   f"(generated test data): the figures below include them, see the 'synthetic' columns.[/]")
     for title, rows, keys in (
             ("by capability and year", s["by_category_year"], ("category", "year")),
+            ("by country", s["by_country"], ("country",)),
             ("by province", s["by_province"], ("province",)),
             ("top buyers (by awarded value)", s["top_buyers"], ("name",)),
             ("top suppliers (by awarded value)", s["top_suppliers"], ("name",))):
         table = Table(title=title)
-        for k in keys + ("notices", "award value (CNY)", "synthetic"):
-            table.add_column(k, justify="right" if k not in ("category", "province", "name") else "left")
+        for k in keys + ("notices", f"award value ({currency})", "synthetic"):
+            table.add_column(k, justify="right" if k not in ("category", "country", "province", "name") else "left")
         for r in rows:
             table.add_row(*(str(r[k] if r[k] is not None else "") for k in keys), str(r["notices"]),
                           money(r["award_value"]) or "0", str(r["synthetic"]) if r["synthetic"] else "")
         out.print(table)
+    _print_measure(s["measure"])
+
+
+def _print_measure(measure: dict) -> None:
+    if measure["rates"]:
+        out.print(f"Amounts in other currencies are converted to {measure['currency']} at the {measure['rates']}.",
+                  highlight=False)
+    for r in measure["left_out"]:
+        many = "s" if r["notices"] > 1 else ""
+        out.print(f"[yellow]Left out of the sums: {r['notices']} notice{many} with {money(r['amount'])} {r['currency']}"
+                  f" ({r['why']}).[/]", highlight=False)
 
 
 @cli.command()
@@ -307,21 +345,23 @@ def stats(db_path, top, as_json):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default: stdout).")
 @click.option("--query", default=None, help="Only notices matching this full-text query.")
 @filter_options
+@country_option
+@currency_option
 def export(db_path, fmt, records, validate, output, query, category, province, buyer_type, year, type_, synthetic,
-           min_confidence):
+           min_confidence, country, currency):
     """Export notices: flat (CSV, JSON Lines), as OCDS releases or records, or as FollowTheMoney entities.
 
     Every format labels synthetic notices. OCDS and FtM need linked notices (`ingest` links them).
     """
     db = open_existing(db_path)
-    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence, country)
     if (records or validate) and fmt != "ocds":
         raise click.UsageError("--records and --validate go with --format ocds")
     if validate and output == "-":
         raise click.UsageError("--validate needs -o FILE (the package is read back to be checked)")
     with click.open_file(output, "w", encoding="utf-8") as fh:
         if fmt in ("csv", "jsonl"):
-            rows = queries.iter_export(db, filters, query)
+            rows = queries.iter_export(db, filters, query, currency=currency)
             (exports.write_jsonl if fmt == "jsonl" else exports.write_csv)(rows, fh)
             return
         unlinked = db.execute("select count(*) from notices where id > coalesce((select cast(value as integer) from meta"
@@ -348,6 +388,58 @@ def export(db_path, fmt, records, validate, output, query, category, province, b
         if errors:
             fail(f"{output}: {len(errors)} schema errors against OCDS 1.1.5")
         err.print(f"{output}: valid against the OCDS 1.1.5 {'record' if records else 'release'} package schema")
+
+
+@cli.command()
+@db_option
+@click.option("--query", default=None, help="Only notices matching this full-text query.")
+@filter_options
+@click.option("--city", help="City name or GB/T 2260 code.")
+@click.option("--buyer", help="A buyer's exact name (every way its organization is written).")
+@click.option("--supplier", help="A winning supplier's exact name.")
+@click.option("--vendor", help="A registry vendor id (named as supplier or brand).")
+@click.option("--designated", is_flag=True, default=None, help="Only notices naming a vendor with a designation.")
+@click.option("--review", type=click.Choice(["confirmed", "false_positive", "unsure", "reviewed", "unreviewed"]),
+              help="Only notices with a tag of this latest verdict (or reviewed / unreviewed).")
+@click.option("--confirmed-only", is_flag=True,
+              help="Count only notices with a capability tag a reviewer confirmed, and only confirmed tags.")
+@country_option
+@currency_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file; its data package "
+              "goes beside it (report.html: report-data/).")
+@click.option("--pdf", type=click.Path(dir_okay=False), help="Also print the report to this PDF (chromium).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 100), help="Rows of each ranking.")
+@click.option("--key-notices", default=20, show_default=True, type=click.IntRange(0, 500))
+@click.option("--cite", default=3, show_default=True, type=click.IntRange(1, 20), help="Notices cited per figure.")
+def report(db_path, query, category, province, buyer_type, year, type_, synthetic, min_confidence, city, buyer, supplier,
+           vendor, designated, review, confirmed_only, country, currency, lang, output, pdf, top, key_notices, cite):
+    """A findings report: one self-contained HTML page (and --pdf) of what a search found, every figure
+    citing its notices and every citation its spans, with a data package beside it (docs/report.md)."""
+    from pathlib import Path
+
+    from .report import Spec
+    from .report.pdf import PdfError
+    from .report.write import write_report
+
+    if confirmed_only and review:
+        raise click.UsageError("--confirmed-only is --review confirmed for the scope: give one of them")
+    db = open_existing(db_path)
+    filters = make_filters(category, province, buyer_type, year, type_, synthetic, min_confidence, country)
+    filters.city, filters.buyer, filters.supplier, filters.vendor = city, buyer, supplier, vendor
+    filters.designated, filters.review = designated, review
+    spec = Spec(filters, query, confirmed_only, currency, lang, top, key_notices, cite)
+    try:
+        written = write_report(db, spec, db_path, Path(output), Path(pdf) if pdf else None)
+    except PdfError as e:
+        fail(str(e))
+    r = written["report"]
+    out.print(f"{r['scope']['totals']['notices']} notices, {len(r['evidence'])} cited -> {output}; data: "
+              f"{written['data'].parent}" + (f"; PDF: {pdf}" if pdf else ""), highlight=False)
+    if r["synthetic"]:
+        out.print(f"[magenta]{r['synthetic']} of the notices are {SYNTHETIC_LABEL}: the report says so on every page.[/]")
+    if written.get("refused"):
+        err.print(f"[yellow]the page tried {len(written['refused'])} requests (refused)[/]")
 
 
 @cli.command()
@@ -469,12 +561,21 @@ def link(db_path, ocid_prefix):
 @cli.command()
 @db_option
 @click.option("--designated", is_flag=True, help="Only vendors with a designation (verified or not).")
+@click.option("--abroad", is_flag=True, help="Where they sell outside China: contracts won by country and year.")
+@click.option("--csv", "as_csv", is_flag=True, help="With --abroad: CSV of vendor, country, year, value.")
+@currency_option
 @json_option
-def vendors(db_path, designated, as_json):
-    """Registry vendors with the notices they won, awarded value, brand mentions and designations."""
+def vendors(db_path, designated, abroad, as_csv, currency, as_json):
+    """Registry vendors with the notices they won, awarded value, brand mentions and designations.
+
+    --abroad: the contracts they won outside China (notices whose buyer's country is known and is
+    not CN), by country and year, in --currency."""
     from .store import linked
 
     db = open_existing(db_path)
+    if abroad or as_csv:
+        _vendors_abroad(db, currency, as_csv, as_json, designated)
+        return
     rows = linked.vendors(db, designated)
     if as_json:
         echo_json(rows)
@@ -489,6 +590,33 @@ def vendors(db_path, designated, as_json):
         table.add_row(f"{r['name_zh']} / {r['name_en']}", won, money(r["award_value"]) or "0", str(r["brand_notices"]),
                       marks)
     out.print(table)
+
+
+def _vendors_abroad(db, currency: str, as_csv: bool, as_json: bool, designated: bool) -> None:
+    from .store import linked
+
+    result = linked.where_they_sell(db, currency, abroad=True)
+    rows = [r for r in result["rows"] if r["designations"] or not designated]
+    if as_json:
+        echo_json(dict(result, rows=rows))
+        return
+    if as_csv:
+        writer = exports.csv_writer(sys.stdout, ["vendor", "name_en", "country", "year", "notices", "award_value",
+                                                 "currency", "by_currency", "synthetic", "designations"])
+        writer.writeheader()
+        for r in rows:
+            row = dict(r, by_currency="; ".join(f"{a} {c}" for c, a in r["by_currency"].items()))
+            writer.writerow({k: exports.safe_cell(row[k]) for k in writer.fieldnames})
+        return
+    table = Table(title=f"registry vendors abroad: contracts won by country and year ({currency})")
+    for col in ("vendor", "country", "year", "won", f"award value ({currency})", "as published", "designations"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("won", "year") else "left")
+    for r in rows:
+        won = str(r["notices"]) + (f" ({r['synthetic']} {SYNTHETIC_LABEL})" if r["synthetic"] else "")
+        table.add_row(r["name_en"], r["country"], str(r["year"] or ""), won, money(r["award_value"]) or "0",
+                      "; ".join(money(a, c) for c, a in r["by_currency"].items()), r["designations"])
+    out.print(table)
+    _print_measure(result["measure"])
 
 
 @cli.command()
@@ -514,7 +642,7 @@ def process(ref, db_path, as_json):
     out.print(f"buyer {p['buyer'] or '?'} · project code {p['project_code'] or '-'} · linked by {p['link_method']}",
               highlight=False)
     table = Table()
-    for col in ("date", "notice", "type", "title", "amount (CNY)", "sources"):
+    for col in ("date", "notice", "type", "title", "amount", "sources"):
         table.add_column(col, overflow="fold")
     for n in p["timeline"]:
         sources = [s["url"] or s["name"] for s in n["sources"]]
@@ -522,7 +650,7 @@ def process(ref, db_path, as_json):
             sources += [f"#{c['id']} " + (s["url"] or s["name"]) + f" (republished, similarity {c['similarity']})"
                         for s in c["sources"]]
         table.add_row(n["published"] or "?", f"#{n['id']}", n["type"], n["title"] or "",
-                      money(n["award_total"] or n["budget"]), "\n".join(sources))
+                      money(n["award_total"] or n["budget"], n["currency"] or "CNY"), "\n".join(sources))
     out.print(table)
 
 

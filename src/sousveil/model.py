@@ -50,6 +50,7 @@ class Supplier:
     amount_start: int | None = None
     amount_end: int | None = None
     joint: bool = False  # a member of a consortium (联合体) that won together: the amount is the consortium's
+    currency: str | None = None  # ISO 4217 of the amount; None: CNY (a Chinese notice's)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Item:
     lot: str | None = None
     start: int | None = None
     end: int | None = None
+    currency: str | None = None  # ISO 4217 of the unit price; None: CNY
 
 
 @dataclass
@@ -110,6 +112,8 @@ class Notice:
     budget: Decimal | None = None
     award_total: Decimal | None = None
     amount_status: str | None = None  # why award_total is missing, when it is
+    currency: str | None = None  # ISO 4217 of budget and award_total; None: CNY (a Chinese notice's)
+    country: str | None = None  # ISO 3166-1 alpha-2 of the buyer's country
     suppliers: list[Supplier] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)

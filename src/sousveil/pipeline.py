@@ -21,6 +21,8 @@ from .extract.ocds import notice_from_release
 from .ingest.convert import ConversionError, Converted, convert
 from .ingest.sources import Source
 from .model import Notice
+from .ocr import evidence as ocr_evidence
+from .ocr import read as ocr_read
 from .privacy.redact import Redaction, redact_folded
 from .resolve import duplicates
 from .store import fts
@@ -35,6 +37,7 @@ DEFAULT_MEMORY_MB = 4096
 MEMORY_PER_BYTE = 100
 SYNTHETIC_SCHEME = "synthetic:"
 _FOLDED_MARK = fold(SYNTHETIC_MARK)
+_FOLDED_MARK_READ = _FOLDED_MARK.replace(" ", "")  # as OCR reads it off a printed page
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Record:
     error: str | None = None
     original: bytes | None = None  # kept only when the operator asks (ingest --keep-originals)
     signature: bytes | None = None  # MinHash of the text, to find the notice republished elsewhere
+    ocr_lines: list = field(default_factory=list)  # ocr.evidence.Placed: each OCR'd line's span, page and box
 
 
 def sha256(data: bytes) -> str:
@@ -66,7 +70,7 @@ def is_synthetic(source: Source, folded: str | None) -> bool:
     """Marked synthetic by its provenance or by the mark in its text (folded: the mark written in
     traditional characters or full width counts too)."""
     return bool((source.url or "").startswith(SYNTHETIC_SCHEME) or source.meta.get("synthetic")
-                or (folded and _FOLDED_MARK in folded[:2000]))
+                or (folded and (_FOLDED_MARK in folded[:2000] or _FOLDED_MARK_READ in folded[:2000])))
 
 
 class OverBudget(Exception):
@@ -94,17 +98,50 @@ def time_budget(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
+class PageOverBudget(Exception):
+    """One page took longer to recognise than its own time budget."""
+
+
+@contextlib.contextmanager
+def page_budget(seconds: float | None):
+    """A page's own time budget for OCR, inside its document's: the document's clock stops meanwhile (a
+    scan of forty pages is not refused for its length) and a page that overruns raises PageOverBudget,
+    for that page alone. Like time_budget, only in a process's main thread."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    left = signal.getitimer(signal.ITIMER_REAL)[0]  # the document's budget, 0 when there is none
+
+    def expired(signum, frame):
+        raise PageOverBudget(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, left)
+
+
+DEFAULT_OCR = ocr_read.Options()
+
+
 def process(source: Source, digest: str | None = None, keep_original: bool = False,
-            seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB) -> Record:
+            seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB,
+            ocr: ocr_read.Options | None = DEFAULT_OCR) -> Record:
     """Never raises: a document that cannot be processed, takes longer than `seconds` or would need more
-    than `memory_mb` comes back as a failed Record with the reason."""
+    than `memory_mb` comes back as a failed Record with the reason. Pages without a text layer and images
+    are read by OCR unless `ocr` is None, each page with its own time budget besides the document's."""
     digest = digest or sha256(source.data)
     need_mb = len(source.data) * MEMORY_PER_BYTE / 2**20
     try:
         if memory_mb and need_mb > memory_mb:
             raise MemoryError
         with time_budget(seconds):
-            rec = _process(source, digest)
+            rec = _process(source, digest, ocr)
     except OverBudget:
         rec = Record(digest, source, len(source.data), "failed", is_synthetic(source, None),
                      error=f"took longer than its time budget of {seconds:g} s (ingest --time-budget)")
@@ -124,10 +161,16 @@ def process(source: Source, digest: str | None = None, keep_original: bool = Fal
     return rec
 
 
-def _process(source: Source, digest: str) -> Record:
-    converted = convert(source.data, source.name, source.content_type)
+def _process(source: Source, digest: str, ocr: ocr_read.Options | None = None) -> Record:
+    converted = convert(source.data, source.name, source.content_type, ocr)
     text, redactions, folded = redact_folded(converted.text)
     converted.text = ""  # the unredacted text goes no further than this function
+    # OCR'd lines: placed in the redacted text, which replaces their own (the unredacted goes no further either)
+    placed = ocr_evidence.place(converted.ocr, text, redactions) if converted.ocr else []
+    for page in converted.ocr:
+        ocr_read.save(ocr, page)
+    read = {page.page for page in converted.ocr}
+    unread = [p for p in converted.ocr_pages if p not in read]
     synthetic = is_synthetic(source, folded)
     if not text.strip():
         status = "needs_ocr" if converted.ocr_pages else "failed"
@@ -137,8 +180,9 @@ def _process(source: Source, digest: str) -> Record:
         notice = notice_from_release(converted.html_meta["ocds"], text)
     else:
         notice = extract_notice(text, converted.html_meta, source.url, folded)
+    ocr_evidence.mark_facts(notice, placed)
     parties = [s.name for s in notice.suppliers] + [notice.agency]
     notice.tags = classify(text, notice.buyer_type, folded=folded, exclude=party_spans(folded, parties))
-    status = "partial_ocr" if converted.ocr_pages else "ok"
+    status = "partial_ocr" if unread else "ok"
     return Record(digest, source, len(source.data), status, synthetic, converted, text, redactions, notice,
-                  fts.index_text(folded, folded=True), signature=duplicates.signature(folded))
+                  fts.index_text(folded, folded=True), signature=duplicates.signature(folded), ocr_lines=placed)

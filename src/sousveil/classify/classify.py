@@ -12,15 +12,19 @@ import bisect
 
 from ..model import Tag
 from ..text import fold
-from .taxonomy import Taxonomy, Term, taxonomy
+from .taxonomy import CJK_START, Taxonomy, Term, lower, taxonomy
 
 SNIPPET = 30
 
 
-def _word_boundary(text: str, start: int, end: int) -> bool:
+def _word_char(c: str) -> bool:
+    return c.isalnum() and ord(c) < CJK_START  # a letter of a spaced script (Latin, Cyrillic) or a digit
+
+
+def _word_boundary(text: str, start: int, end: int, stem: bool = False) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+    return not _word_char(before) and (stem or not _word_char(after))
 
 
 def snippet(text: str, start: int, end: int, width: int = SNIPPET) -> str:
@@ -45,16 +49,19 @@ def classify(text: str, buyer_type: str = "other", tax: Taxonomy | None = None, 
              exclude: list[tuple[int, int]] = ()) -> list[Tag]:
     """Tags of `text`; matches inside `exclude` spans (party names) do not count."""
     tax = tax or taxonomy()
-    folded = folded if folded is not None else fold(text)
+    folded = lower(folded if folded is not None else fold(text))
     matches = []  # (start, end, Term)
     vetoes = []  # (start, end, category)
     for end, (length, items) in tax.automaton.iter(folded):
         start = end - length + 1
         for item in items:
             if isinstance(item, Term):
-                if item.ascii and not _word_boundary(folded, start, end + 1):
+                if item.ascii and not _word_boundary(folded, start, end + 1, item.stem):
                     continue
-                matches.append((start, end + 1, item))
+                stop = end + 1
+                while item.stem and stop < len(folded) and _word_char(folded[stop]):
+                    stop += 1  # a stem's tag spans the whole word (видеонаблюдения)
+                matches.append((start, stop, item))
             else:
                 vetoes.append((start, end + 1, item[1]))
     if not matches:

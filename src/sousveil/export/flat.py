@@ -16,7 +16,7 @@ from ..store.queries import NOTICE_COLUMNS
 
 SYNTHETIC_LABEL = "SYNTHETIC"
 CSV_FIELDS = ["label", *NOTICE_COLUMNS, "ocid", "duplicate_of", "winners", "vendors", "tags", "reviews", "source_urls",
-              "how_found"]
+              "how_found", "measure_currency", "award_in_measure", "exchange_rate", "rate_date"]
 # How the notice's key facts were found, in one CSV cell: type:inferred 0.60; buyer:label 0.95
 HOW_FOUND = ("type", "buyer", "agency", "award_total", "published", "province", "city", "county")
 
@@ -45,12 +45,13 @@ def safe_cell(value):
     return text
 
 
-def money(value: str | None) -> str:
-    """An exact yuan amount with thousands separators, for reading (exports keep the plain decimal)."""
+def money(value: str | None, currency: str | None = None) -> str:
+    """An exact amount with thousands separators, for reading (exports keep the plain decimal), with
+    its currency when one is given."""
     if not value:
         return ""
     whole, _, frac = value.partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "") + (f" {currency}" if currency else "")
 
 
 def jsonl_line(rec: dict) -> str:
@@ -59,7 +60,7 @@ def jsonl_line(rec: dict) -> str:
 
 
 def csv_row(rec: dict) -> dict:
-    winners = "; ".join(s["name"] + (f" ({s['amount']})" if s["amount"] else "") + (f" [lot {s['lot']}]" if s["lot"] else "")
+    winners = "; ".join(s["name"] + (f" ({s['amount']} {s.get('currency') or 'CNY'})" if s["amount"] else "") + (f" [lot {s['lot']}]" if s["lot"] else "")
                         + (" [consortium member]" if s.get("consortium") else "")
                         for s in rec["suppliers"] if s["role"] == "winner")
     tags = "; ".join(f"{t['category']}:{t['term']}@{t['span_start']}" for t in rec["tags"])
@@ -71,6 +72,9 @@ def csv_row(rec: dict) -> dict:
                     if f["field"] in HOW_FOUND and f["method"] and f["value"] is not None)
     row.update(label=SYNTHETIC_LABEL if rec["synthetic"] else "", winners=winners, tags=tags, reviews=reviews,
                source_urls=urls, ocid=rec["ocid"], duplicate_of=rec["duplicate_of"], vendors=vendors, how_found=how)
+    measure = rec.get("measure") or {}  # the award total in the export's currency, and the rate used
+    row.update(measure_currency=measure.get("currency"), award_in_measure=measure.get("award_total"),
+               exchange_rate=measure.get("rate"), rate_date=measure.get("rate_date"))
     return {k: safe_cell(v) for k, v in row.items()}
 
 

@@ -70,13 +70,13 @@ def entities(db, filters: queries.Filters = queries.Filters(), query: str | None
         for role, supplier_id, lot, oid, *_ in parties:
             if role != "winner":
                 continue
-            amount = db.execute("select amount from suppliers where id = ?", [supplier_id]).fetchone()[0]
+            amount, currency = db.execute("select amount, currency from suppliers where id = ?", [supplier_id]).fetchone()
             award = model.make_entity("ContractAward")
             award.id = _id("award", f"{rec['sha256']}|{supplier_id}")
             award.add("contract", contract.id)
             award.add("supplier", orgs[oid].id)
             award.add("amount", amount)
-            award.add("currency", "CNY" if amount else None)
+            award.add("currency", (currency or "CNY") if amount else None)
             award.add("lotNumber", lot)
             award.add("date", (rec["published"] or "")[:10] or None)
             award.add("documentNumber", str(nid))

@@ -62,8 +62,9 @@ def _number(value: str | None):
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _value(amount: str | None) -> dict | None:
-    return {"amount": _number(amount), "currency": "CNY"} if amount is not None else None
+def _value(amount: str | None, currency: str | None = None) -> dict | None:
+    """An OCDS Value: the amount in its currency (none recorded: yuan, a Chinese notice's)."""
+    return {"amount": _number(amount), "currency": currency or "CNY"} if amount is not None else None
 
 
 def _date(value: str | None) -> str | None:
@@ -138,7 +139,7 @@ def release(db, notice_id: int) -> dict | None:
                  for i, s in enumerate(sources) if s["url"] and s["url"].lower().startswith(("http://", "https://"))]
     items = [{"id": str(i + 1), "description": " ".join(x for x in (it["name"], it["brand"], it["model"]) if x),
               **({"quantity": _number(it["quantity"])} if it["quantity"] and _is_number(it["quantity"]) else {}),
-              **({"unit": {k: v for k, v in (("name", it["unit"]), ("value", _value(it["unit_price"]))) if v}}
+              **({"unit": {k: v for k, v in (("name", it["unit"]), ("value", _value(it["unit_price"], it["currency"]))) if v}}
                  if it["unit"] or it["unit_price"] else {})} for i, it in enumerate(n["items"])]
     method = mapping()["methods"].get(n["method"] or "")
     tender = {"id": n["project_code"] or release_id, "title": n["title"] or n["heading"]}
@@ -147,7 +148,7 @@ def release(db, notice_id: int) -> dict | None:
     if n["method"]:
         tender["procurementMethodDetails"] = n["method"]
     if n["budget"]:
-        tender["value"] = _value(n["budget"])
+        tender["value"] = _value(n["budget"], n["currency"])
     if agency:
         tender["procuringEntity"] = agency
     tenderers = [by_supplier[s["id"]] for s in n["suppliers"] if s["role"] in ("bidder", "candidate", "proposed") and s["id"] in by_supplier]
@@ -162,7 +163,7 @@ def release(db, notice_id: int) -> dict | None:
     if buyer:
         out["buyer"] = buyer
     if n["type"] == "intention":
-        out["planning"] = {"budget": {"amount": _value(n["budget"])}} if n["budget"] else {}
+        out["planning"] = {"budget": {"amount": _value(n["budget"], n["currency"])}} if n["budget"] else {}
     out["tender"] = tender
     awards = _awards(n, by_supplier, release_id, items) if n["type"] in ("award", "contract") else []
     if awards:
@@ -211,17 +212,18 @@ def _awards(n: dict, by_supplier: dict, release_id: str, items: list) -> list[di
                  "suppliers": list({by_supplier[s["id"]]["id"]: by_supplier[s["id"]] for s in group
                                     if s["id"] in by_supplier}.values())}
         amounts = [s["amount"] for s in group]
-        if all(amounts):
-            award["value"] = _value(str(sum(Decimal(a) for a in amounts)))
+        currencies = {s["currency"] or "CNY" for s in group}
+        if all(amounts) and len(currencies) == 1:
+            award["value"] = _value(str(sum(Decimal(a) for a in amounts)), currencies.pop())
         elif len(lots) == 1 and n["award_total"]:
-            award["value"] = _value(n["award_total"])
+            award["value"] = _value(n["award_total"], n["currency"])
         if n["synthetic"]:
             award["description"] = SYNTHETIC_NOTE
         awards.append(award)
     if not awards and (n["award_total"] or n["type"] == "contract"):
         award = {"id": f"{release_id}-award", "status": "active", "date": _date(n["published"])}
         if n["award_total"]:
-            award["value"] = _value(n["award_total"])
+            award["value"] = _value(n["award_total"], n["currency"])
         awards.append(award)
     if awards and items:
         awards[0]["items"] = items

@@ -10,7 +10,7 @@ keeping the span of every value it cites: what the document is (heading.py), who
 
 from __future__ import annotations
 
-from ..model import Notice
+from ..model import Fact, Notice
 from ..text import fold
 from .dates import date_facts
 from .facts import assign_methods
@@ -36,5 +36,8 @@ def extract_notice(text: str, html_meta: dict | None = None, url: str | None = N
     item_facts(notice, text, scan)
     date_facts(notice, text, folded, scan, meta)
     region_facts(notice, text, folded, scan)
+    if notice.region.province_code:  # the gazetteer's places are China's (GB/T 2260)
+        notice.country = "CN"
+        notice.facts.append(Fact("country", "CN", origin="derived", note="the country of the province"))
     assign_methods(notice, scan)
     return notice

@@ -3,8 +3,9 @@
 value, so an imported notice has the same evidence spans as a scraped one.
 
 Contact points (names, e-mails, telephones of people) are not rendered: they never reach the
-store. Amounts in another currency than CNY are recorded as facts with their currency, never
-converted; the notice's CNY amounts then stay empty with `amount_status = currency:XXX`.
+store. Every amount keeps its ISO 4217 currency (`notices.currency`); one in another currency
+than CNY has `amount_status = currency:XXX`, so that sums in CNY leave it out, and a derived
+`exchange_rate` fact gives the ECB rate to CNY of its date (extract/currency.py).
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from decimal import Decimal, InvalidOperation
 from ..data_files import load_yaml
 from ..model import Fact, Item, Notice, Supplier
 from ..text import fold
+from . import country, currency
 from . import region as regions
 from .parties import buyer_type
 
 MEDIA_TYPE = "application/vnd.ocds.release+json"
 _LINE = re.compile(r"^([A-Za-z][\w.\[\]]*): (.*)$")
 # Rendered fields, in order. Paths into the release; lists are expanded with their index.
-_FIELDS = ["sousveil.label", "ocid", "id", "date", "tag", "language", "buyer.name", "planning.rationale", "planning.budget.description",
+_FIELDS = ["sousveil.label", "ocid", "id", "date", "tag", "language", "buyer.name", "buyer.address", "planning.rationale", "planning.budget.description",
            "planning.budget.amount", "tender.id", "tender.title", "tender.description", "tender.status",
            "tender.procurementMethod", "tender.procurementMethodDetails", "tender.mainProcurementCategory",
-           "tender.value", "tender.procuringEntity.name", "tender.tenderers[].name", "tender.items[]",
+           "tender.value", "tender.procuringEntity.name", "tender.procuringEntity.address", "tender.tenderers[].name",
+           "tender.items[]",
            "tender.tenderPeriod.endDate", "awards[].id", "awards[].title", "awards[].description", "awards[].status",
            "awards[].date", "awards[].value", "awards[].relatedLots", "awards[].suppliers[].name", "awards[].items[]",
            "contracts[].id", "contracts[].title", "contracts[].description", "contracts[].value",
@@ -35,8 +38,8 @@ _FIELDS = ["sousveil.label", "ocid", "id", "date", "tag", "language", "buyer.nam
 # The parts of a release that sousveil reads, with the type each must have: {} an object, [x] a list
 # of x, "" a string. Publishers' data has nulls and strings where objects belong; such a value is
 # dropped rather than read (a missing fact is better than a wrong one).
-_SHAPE = {"tag": [""], "buyer": {}, "parties": [{"roles": [""], "address": {}}],
-          "tender": {"value": {}, "procuringEntity": {}, "items": [{"unit": {"value": {}}}], "tenderers": [{}]},
+_SHAPE = {"tag": [""], "buyer": {"address": {}}, "parties": [{"roles": [""], "address": {}}],
+          "tender": {"value": {}, "procuringEntity": {"address": {}}, "items": [{"unit": {"value": {}}}], "tenderers": [{}]},
           "awards": [{"value": {}, "relatedLots": [""], "suppliers": [{}], "items": [{"unit": {"value": {}}}]}],
           "contracts": [{"value": {}}], "planning": {"budget": {"amount": {}}}}
 
@@ -63,13 +66,16 @@ def _get(obj, path: str):
     return obj
 
 
+_ADDRESS = ("countryName", "region", "locality", "streetAddress")
+
+
 def _scalar(value) -> str | None:
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, dict) and "amount" in value:  # a Value object
         return f"{value.get('amount')} {value.get('currency') or ''}".strip()
-    if isinstance(value, dict) and "streetAddress" in value or isinstance(value, dict) and "locality" in value:
-        return " ".join(str(value[k]) for k in ("countryName", "region", "locality", "streetAddress") if value.get(k))
+    if isinstance(value, dict) and any(k in value for k in _ADDRESS):
+        return " ".join(" ".join(str(value[k]).split()) for k in _ADDRESS if value.get(k)) or None
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -98,7 +104,11 @@ def _item_text(item: dict) -> str | None:
     unit = item.get("unit") or {}
     parts = [item.get("description"), f"quantity {item['quantity']}" if item.get("quantity") is not None else None,
              unit.get("name"), f"unit price {_scalar(unit.get('value'))}" if unit.get("value") else None]
-    return "; ".join(str(p) for p in parts if p)
+    # Item classifications (CPV, UNSPSC …) as `SCHEME CODE description`: the taxonomy reads their codes.
+    for c in [item.get("classification")] + list(item.get("additionalClassifications") or []):
+        if isinstance(c, dict) and c.get("id"):
+            parts.append(" ".join(str(x) for x in (c.get("scheme"), c["id"], c.get("description")) if x))
+    return "; ".join(" ".join(str(p).split()) for p in parts if p)
 
 
 def render(release: dict) -> str:
@@ -171,15 +181,12 @@ def notice_from_release(release: dict, text: str) -> Notice:
         date = ""  # not an OCDS date-time: no publication date rather than a wrong one
     n.published = (date[:16] if len(date) >= 16 and date[11:16] != "00:00" else date[:10]) or None
     fact("published", "date", n.published)
-    currencies = set()
-    budget, cur = _amount(tender.get("value"))
+    # Amounts keep their currency (ISO 4217): the notice's is that of its awards, else of its budget.
+    # Awards in several currencies have no total (a sum across currencies is the measure's job).
+    budget, budget_cur = _amount(tender.get("value"))
     if budget is not None:
-        currencies.add(cur)
-        fact("budget", "tender.value", str(budget) + ("" if cur == "CNY" else f" {cur}"),
-             note=None if cur == "CNY" else f"in {cur}: not converted to CNY")
-        if cur == "CNY":
-            n.budget = budget
-    total = Decimal(0)
+        fact("budget", "tender.value", f"{budget} {budget_cur or '?'}", note=f"in {budget_cur or 'an unnamed currency'}")
+    values = []
     for i, award in enumerate(release.get("awards") or []):
         lot = ", ".join(award.get("relatedLots") or []) or None
         value, cur = _amount(award.get("value"))
@@ -187,14 +194,13 @@ def notice_from_release(release: dict, text: str) -> Notice:
         for j, name in enumerate(names):
             path = f"awards[{i}].suppliers[{j}].name"
             s, e, _ = lines.get(path, (None, None, None))
-            n.suppliers.append(Supplier(name, "winner", lot, value if len(names) == 1 and cur == "CNY" else None, s, e))
+            single = value is not None and len(names) == 1 and cur is not None
+            n.suppliers.append(Supplier(name, "winner", lot, value if single else None, s, e,
+                                        currency=cur if single else None))
             fact("supplier", path, lot=lot)
         if value is not None:
-            currencies.add(cur)
-            fact("award", f"awards[{i}].value", str(value) + ("" if cur == "CNY" else f" {cur}"), lot=lot,
-                 note=None if cur == "CNY" else f"in {cur}: not converted to CNY")
-            if cur == "CNY":
-                total += value
+            values.append((value, cur))
+            fact("award", f"awards[{i}].value", f"{value} {cur or '?'}", lot=lot, note=f"in {cur or 'an unnamed currency'}")
         for k, item in enumerate(award.get("items") or []):
             n.items.append(_item(item, lines.get(f"awards[{i}].items[{k}]"), lot))
     for k, item in enumerate(tender.get("items") or [] if not n.items else []):
@@ -203,21 +209,35 @@ def notice_from_release(release: dict, text: str) -> Notice:
         if tenderer.get("name"):
             s, e, _ = lines.get(f"tender.tenderers[{j}].name", (None, None, None))
             n.suppliers.append(Supplier(tenderer["name"], "bidder", None, None, s, e))
-    if any(a.get("value") for a in release.get("awards") or []) and currencies <= {"CNY"}:
-        n.award_total = total
-        n.facts.append(Fact("award_total", str(total), origin="derived", note="sum of the awards' values"))
-    other = sorted(c for c in currencies if c != "CNY")
-    if other:
-        n.amount_status = "currency:" + ",".join(c or "?" for c in other)
+    currencies = {cur for _, cur in values}
+    n.currency = next(iter(currencies)) if len(currencies) == 1 else budget_cur if not values else None
+    if n.currency and budget is not None and budget_cur == n.currency:
+        n.budget = budget
+    if values and len(currencies) == 1 and n.currency:
+        n.award_total = sum((v for v, _ in values), Decimal(0))
+        n.facts.append(Fact("award_total", f"{n.award_total} {n.currency}", origin="derived",
+                            note="sum of the awards' values"))
+    other = sorted(c or "?" for c in currencies | ({budget_cur} if budget is not None else set()) if c != "CNY")
+    if other:  # the notice's amounts are not yuan: CNY sums leave them out (store/queries.py)
+        n.amount_status = "currency:" + ",".join(other)
     elif n.type in ("award", "contract") and n.award_total is None:
         n.amount_status = "absent"
+    rate = currency.rate(n.currency, "CNY", currency.day_of(n.published)) if n.currency != "CNY" else None
+    if rate is not None:
+        n.facts.append(Fact("exchange_rate", rate.describe(), origin="derived", note=rate.note()))
     _region(n, lines)
+    _country(n, release, lines)
     from .facts import method_priors
 
     for f in n.facts:  # a release's fields are structured data, not found in prose
         f.method = "derived" if f.origin == "derived" else "structured"
         f.confidence = method_priors()[f.method]
     return n
+
+
+# A reseller's item names the brand it sells: "Cámara IP marca Hikvision", "brand: Dahua", "марка Hikvision".
+_BRAND = re.compile(r"(?:^|[\s;,(])(?i:marca|brand|marque|make|fabricante|manufacturer|марка|производитель)\s*[:\-]?\s*"
+                    r"([^\W\d_][\w.&\-]*(?: [A-Z][\w\-]*)?)")
 
 
 def _item(item: dict, line, lot) -> Item:
@@ -228,8 +248,10 @@ def _item(item: dict, line, lot) -> Item:
         qty = Decimal(str(qty)) if qty is not None else None
     except InvalidOperation:
         qty = None
-    s, e, _ = line or (None, None, None)
-    return Item(item.get("description") or "", None, None, qty, unit.get("name"), price if cur == "CNY" else None, lot, s, e)
+    s, e, text = line or (None, None, None)
+    brand = _BRAND.search(text or "")
+    return Item(item.get("description") or "", brand.group(1) if brand else None, None, qty, unit.get("name"),
+                price if cur else None, lot, s, e, currency=cur if price is not None else None)
 
 
 def _region(n: Notice, lines: dict) -> None:
@@ -243,6 +265,33 @@ def _region(n: Notice, lines: dict) -> None:
     n.region = region
     for level, m in evidence.items():
         n.facts.append(Fact(level, f"{m.place.name} {m.place.code}", m.start, m.end))
+
+
+def _country(n: Notice, release: dict, lines: dict) -> None:
+    """From the buyer's address (then the procuring entity's), else from the publisher of the ocid's
+    prefix (data/ocid_prefixes.csv)."""
+    buyer_id = (release.get("buyer") or {}).get("id")
+    parties = list(enumerate(release.get("parties") or []))
+    buyers = [(f"parties[{i}].address", p) for i, p in parties
+              if "buyer" in (p.get("roles") or []) or (buyer_id and p.get("id") == buyer_id)]
+    entities = [(f"parties[{i}].address", p) for i, p in parties if "procuringEntity" in (p.get("roles") or [])]
+    for path, org in [("buyer.address", release.get("buyer") or {}), *buyers,
+                      ("tender.procuringEntity.address", (release.get("tender") or {}).get("procuringEntity") or {}),
+                      *entities]:
+        address = org.get("address") if isinstance(org, dict) else None
+        name = " ".join(str(address.get("countryName") or "").split()) if isinstance(address, dict) else ""
+        code = country.code_of(name)
+        if code and path in lines and lines[path][2].startswith(name):
+            start = lines[path][0]
+            n.country = code
+            n.facts.append(Fact("country", code, start, start + len(name), note=f"from the address ({path})"))
+            return
+    registry = country.publisher_of(release.get("ocid"))
+    if registry and "ocid" in lines:
+        start = lines["ocid"][0]
+        n.country = registry["country"]
+        n.facts.append(Fact("country", registry["country"], start, start + len(registry["prefix"]), origin="derived",
+                            note=f"the ocid prefix's publisher: {registry['publisher']} (data/ocid_prefixes.csv)"))
 
 
 def canonical(release: dict) -> bytes:

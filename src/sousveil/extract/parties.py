@@ -266,7 +266,7 @@ def _consortium_members(folded: str, start: int, end: int) -> list[tuple[int, in
 
 
 def buyer_type(name: str) -> str:
-    folded = fold(name)
+    folded = fold(name).lower()  # foreign buyers' names: lower case beyond ASCII (Policía, МВД)
     for btype, keywords in buyer_rules():
         if any(k in folded for k in keywords):
             return btype

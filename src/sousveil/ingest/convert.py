@@ -49,6 +49,7 @@ class Converted:
     encoding: str | None = None
     pages: int | None = None
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages with no text layer
+    ocr: list = field(default_factory=list)  # the pages OCR read, with their lines (sousveil.ocr.read.Page)
     html_meta: dict = field(default_factory=dict)  # <meta name=...> of the page (PubDate, ArticleTitle)
 
 
@@ -56,9 +57,16 @@ class ConversionError(Exception):
     """The bytes are of a known type but cannot be read (corrupt PDF, broken DOCX)."""
 
 
+IMAGE_TYPES = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"II*\x00", "image/tiff"),
+               (b"MM\x00*", "image/tiff"))
+
+
 def sniff(data: bytes, name: str, content_type: str | None = None) -> str:
     if content_type == OCDS_MEDIA_TYPE:  # set by ingest.ocds for each release of a package
         return content_type
+    for magic, kind in IMAGE_TYPES:
+        if data.startswith(magic):
+            return kind
     head = data[:1024].lstrip()
     lower = name.lower()
     if head.startswith(b"%PDF"):
@@ -76,7 +84,8 @@ def sniff(data: bytes, name: str, content_type: str | None = None) -> str:
     return "text/plain"
 
 
-def convert(data: bytes, name: str, content_type: str | None = None) -> Converted:
+def convert(data: bytes, name: str, content_type: str | None = None, ocr=None) -> Converted:
+    """`ocr`: how to read pages without a text layer and images (sousveil.ocr.read.Options); None: not read."""
     media_type = sniff(data, name, content_type)
     if media_type == OCDS_MEDIA_TYPE:  # rendered by us: nothing for tidy_text to undo
         release = json.loads(data)
@@ -87,7 +96,9 @@ def convert(data: bytes, name: str, content_type: str | None = None) -> Converte
     if media_type == "application/json":
         raise ConversionError("JSON that is not an OCDS release or package; not read")
     if media_type == "application/pdf":
-        out = pdf_to_text(data)
+        out = pdf_to_text(data, ocr)
+    elif media_type.startswith("image/"):
+        out = image_to_text(data, media_type, ocr)
     elif media_type.startswith("application/vnd.openxmlformats"):
         out = docx_to_text(data)
     elif media_type == "text/html":
@@ -409,25 +420,60 @@ def _chrome_line(line: str) -> bool:
     return n > 0 and not _LINE_SEPARATORS.sub("", rest)
 
 
-def pdf_to_text(data: bytes) -> Converted:
+def pdf_to_text(data: bytes, ocr=None) -> Converted:
+    """Each page's text layer; a page without one is read by OCR (when `ocr` is given), page by page, so a
+    mixed document has its typed and its scanned pages in order."""
     import pymupdf
 
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as e:  # PyMuPDF raises its own FileDataError and RuntimeErrors
         raise ConversionError(f"unreadable PDF: {e}") from e
-    parts, ocr = [], []
+    parts, no_layer, scanned = [], [], []
     with doc:
         if doc.needs_pass:
             raise ConversionError("PDF is encrypted with a password")
         for number, page in enumerate(doc, start=1):
             text = page.get_text("text")
             if not text.strip():
-                ocr.append(number)
+                no_layer.append(number)
+                if ocr is not None:
+                    from ..ocr.read import pdf_page_image
+
+                    _ocr_page(pdf_page_image(page), number, ocr, parts, scanned)
                 continue
             parts.append(tidy_lines(text.split("\n")))
         pages = doc.page_count
-    return Converted("\n".join(parts), "application/pdf", None, pages, ocr)
+    return Converted("\n".join(parts), "application/pdf", None, pages, no_layer, scanned)
+
+
+def _ocr_page(image, number: int, ocr, parts: list, scanned: list) -> None:
+    """Recognise one page image (None: a blank page) and add its text, when it has any."""
+    from ..ocr.read import read
+
+    if image is None:
+        return
+    page = read(image[0], number, image[1], ocr)
+    if page.text.strip():
+        parts.append(tidy_lines(page.text.split("\n")))
+        scanned.append(page)
+
+
+def image_to_text(data: bytes, media_type: str, ocr=None) -> Converted:
+    """A scan or a photo (PNG, JPEG, TIFF with all its pages), read by OCR when `ocr` is given."""
+    from PIL import Image
+
+    from ..ocr.read import image_pages
+
+    parts, numbers, scanned = [], [], []
+    try:
+        for number, image in enumerate(image_pages(data), start=1):
+            numbers.append(number)
+            if ocr is not None:
+                _ocr_page(image, number, ocr, parts, scanned)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:  # Pillow: truncated or corrupt data
+        raise ConversionError(f"unreadable image: {e}") from e
+    return Converted("\n".join(parts), media_type, None, len(numbers), numbers, scanned)
 
 
 def docx_to_text(data: bytes) -> Converted:

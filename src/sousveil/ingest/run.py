@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 
+from ..ocr import read as ocr_read
 from ..pipeline import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Record, process, sha256, versions
 from ..resolve.link import LinkSummary
 from ..resolve.link import link as link_notices
@@ -26,6 +27,11 @@ from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 BATCH = 200
 MAX_SKIPS_KEPT = 1000  # skipped inputs listed in the summary (all are counted)
 CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
+# Chunks the workers may have ahead of the writer, per worker, and their bytes in all: enough to keep the
+# workers busy while this process stores and links a batch or checkpoints the log, bounded in memory.
+AHEAD_CHUNKS = 32
+AHEAD_BYTES = 64 * 1024 * 1024
+WORKER_NICE = 5  # workers yield to this process, the run's one serial stage (storing, linking)
 
 
 @dataclass
@@ -54,7 +60,8 @@ def _file_of(name: str) -> str:
 
 def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits(), batch_size: int = BATCH,
            jobs: int = 1, keep_originals: bool = False, link: bool = True, ocid_prefix: str | None = None,
-           include=(), seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB) -> Summary:
+           include=(), seconds: float | None = DEFAULT_SECONDS, memory_mb: int | None = DEFAULT_MEMORY_MB,
+           ocr: bool = True) -> Summary:
     """Ingest everything under `paths`. With jobs > 1, documents are processed in a pool of worker
     processes (pipeline.process is pure); reading, de-duplication and writing stay in this process,
     in input order. keep_originals stores the original bytes too (they carry unredacted personal data).
@@ -65,6 +72,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     Each document has a time budget (`seconds`) and a memory budget (`memory_mb`, estimated from its
     size): one that exceeds either is recorded as failed and the run goes on."""
     summary = Summary()
+    ocr_options = ocr_read.Options(cache=ocr_read.cache_beside(db_path)) if ocr else None
     try:
         db = store.open_db(db_path)  # creating the tables writes too
     except (sqlite3.OperationalError, OSError) as e:
@@ -115,18 +123,23 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
-    pool = Pool(jobs, initializer=_leave_interrupts_to_the_main_process) if jobs > 1 else None
-    inflight: deque = deque()  # AsyncResults of chunks, in input order
+    pool = Pool(jobs, initializer=_start_worker) if jobs > 1 else None
+    inflight: deque = deque()  # (AsyncResult, bytes) of chunks, in input order
+    ahead = [0]  # bytes of the chunks in flight
     chunk: list[tuple[Source, str]] = []
 
     def submit():
         if chunk:
-            inflight.append(pool.apply_async(process_chunk, (chunk[:], keep_originals, seconds, memory_mb)))
+            size = sum(len(source.data) for source, _ in chunk)
+            inflight.append((pool.apply_async(process_chunk, (chunk[:], keep_originals, seconds, memory_mb, ocr_options)), size))
+            ahead[0] += size
             chunk.clear()
 
-    def collect(limit: int):
-        while len(inflight) > limit:
-            for rec in inflight.popleft().get():
+    def collect(chunks: int, size: int):
+        while inflight and (len(inflight) > chunks or ahead[0] > size):
+            result, n = inflight.popleft()
+            ahead[0] -= n
+            for rec in result.get():
                 _record(rec, summary, batch)
             if len(batch) >= batch_size:
                 flush()
@@ -155,9 +168,9 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                         chunk.append((item, digest))
                         if len(chunk) >= CHUNK:
                             submit()
-                            collect(8 * jobs)
+                            collect(AHEAD_CHUNKS * jobs, AHEAD_BYTES)
                     elif digest:
-                        _record(process(item, digest, keep_originals, seconds, memory_mb), summary, batch)
+                        _record(process(item, digest, keep_originals, seconds, memory_mb, ocr_options), summary, batch)
                 if len(batch) >= batch_size:
                     flush()
                 elapsed = max(time.perf_counter() - started, 1e-9)
@@ -167,7 +180,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                 bar.advance(task)
             if pool:
                 submit()
-            collect(0)
+            collect(0, 0)
             flush()
         if pool:
             pool.close()
@@ -251,14 +264,20 @@ class Interrupted(Exception):
         self.summary = summary
 
 
-def _leave_interrupts_to_the_main_process() -> None:
+def _start_worker() -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # With a worker per CPU, this process shares a CPU with a worker; when it waits for that CPU, every
+    # worker soon waits for it. A lower priority for the workers lets it run when it has work.
+    try:
+        os.nice(WORKER_NICE)
+    except (AttributeError, OSError):  # no nice on Windows
+        pass
 
 
 def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool, seconds: float | None,
-                  memory_mb: int | None) -> list[Record]:
-    return [process(source, digest, keep_originals, seconds, memory_mb) for source, digest in chunk]
+                  memory_mb: int | None, ocr_options=None) -> list[Record]:
+    return [process(source, digest, keep_originals, seconds, memory_mb, ocr_options) for source, digest in chunk]
 
 
 def _check(db, source: Source, summary: Summary, batch: list, pending: set) -> str | None:

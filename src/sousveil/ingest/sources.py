@@ -333,6 +333,26 @@ _IMAGES = ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (
            (b"BM", None), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
 
 
+_SCANS = ("PNG", "JPEG", "TIFF")
+_MIN_PAGE_SIDE = 400  # pixels: a page scanned at 50 dpi; a logo or an icon is smaller
+
+
+def _not_a_page(data: bytes, kind: str) -> str | None:
+    """Why an image is not a page OCR reads (None: it may be one): another format, too small, unreadable."""
+    if kind not in _SCANS:
+        return f"an image ({kind}); sousveil reads scans as PNG, JPEG or TIFF"
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:  # reads the header only
+            width, height = img.size
+    except Exception:  # Pillow raises many types on broken headers
+        return f"an image ({kind}) that cannot be read"
+    if min(width, height) < _MIN_PAGE_SIDE:
+        return f"an image ({kind}) of {width}×{height} pixels, too small to be a page"
+    return None
+
+
 def _image(data: bytes) -> str | None:
     for magic, kind in _IMAGES:
         if data.startswith(magic):
@@ -373,6 +393,8 @@ def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits(), excl
                  include=()) -> Iterator[Source | Failure | Skipped]:
     """Yield a Source for every document under `paths`; failures and skips are yielded too.
     Never raises for an input: whatever goes wrong with one is a Failure naming it."""
+    from . import ocds  # imports this module
+
     for item in iter_files(paths, exclude, include):
         if not isinstance(item, Found):
             yield item
@@ -385,6 +407,21 @@ def iter_sources(paths: list[str | os.PathLike], limits: Limits = Limits(), excl
                 if is_warc(name, head):
                     fh.seek(0)
                     yield from iter_warc(fh, name, limits)  # a WARC is streamed
+                    continue
+                if ocds.is_json_name(name):  # OCDS is streamed too: publishers ship files of several GB
+                    fh.seek(0)
+                    extra = {k: v for k, v in meta.items() if k not in ("url", "retrieved_at")}
+                    try:
+                        yield from ocds.stream(ocds.open_stream(fh), Source(
+                            b"", name, meta.get("url"), meta.get("retrieved_at"), None, extra))
+                        continue
+                    except ocds.NotOcds:  # JSON that is not OCDS: read whole, as any other document
+                        fh.seek(8)
+                if is_zip(head) and os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
+                    # A publisher's bulk download: the zip is read from the file, its OCDS members streamed.
+                    extra = {k: v for k, v in meta.items() if k not in ("url", "retrieved_at")}
+                    yield from _zip(Source(b"", name, meta.get("url"), meta.get("retrieved_at"), None, extra), limits, 0,
+                                    include, fh)
                     continue
                 data = head + fh.read(limits.max_file_bytes + 1 - len(head))  # anything else is read whole, once
             if len(data) > limits.max_file_bytes:
@@ -430,7 +467,11 @@ def _expand(src: Source, limits: Limits, depth: int, forced: bool = True,
         return
     image = _image(data)
     if image:
-        yield (Failure if forced else Skipped)(src.name, f"an image ({image}); sousveil reads no images")
+        reason = _not_a_page(data, image)
+        if reason:
+            yield (Failure if forced else Skipped)(src.name, reason)
+        else:
+            yield src  # a scan or a photo of a page: read by OCR
         return
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         yield Failure(src.name, "a Word 97-2003 (.doc) or other OLE2 file: not read; save it as DOCX or PDF")
@@ -440,26 +481,14 @@ def _expand(src: Source, limits: Limits, depth: int, forced: bool = True,
         return
     from . import ocds  # imports this module
 
-    if lower.endswith(".json"):
-        if ocds.is_ocds(src):
-            for item in ocds.split(src):
-                if isinstance(item, Failure) and "not an OCDS" in item.reason and not forced:
-                    yield Skipped(item.name, "JSON, not OCDS")
-                else:
-                    yield item
-        elif forced:
-            yield src
-        else:
-            try:
-                json.loads(data)
-            except ValueError as e:
-                yield Failure(src.name, f"not valid JSON: {e}")
+    if ocds.is_json_name(lower):
+        try:
+            yield from ocds.stream(io.BytesIO(data), src)
+            return
+        except ocds.NotOcds:
+            if not forced:
+                yield Skipped(src.name, "JSON Lines, not OCDS" if not lower.endswith(".json") else "JSON, not OCDS")
                 return
-            yield Skipped(src.name, "JSON, not OCDS")
-        return
-    if not forced and lower.endswith((".jsonl", ".ndjson")) and not _ocds_lines(data):
-        yield Skipped(src.name, "JSON Lines, not OCDS")
-        return
     if b"%PDF" not in data[:1024] and looks_binary(data[:4096]):
         kind = "PDF" if lower.endswith(".pdf") else "DOCX" if lower.endswith(".docx") else None
         yield Failure(src.name, f"not a {kind}: binary data with no {kind} signature" if kind
@@ -468,21 +497,15 @@ def _expand(src: Source, limits: Limits, depth: int, forced: bool = True,
     yield src
 
 
-def _ocds_lines(data: bytes) -> bool:
-    first = data.lstrip().split(b"\n", 1)[0]
-    try:
-        row = json.loads(first)
-    except ValueError:
-        return False
-    return isinstance(row, dict) and ("ocid" in row or "releases" in row or "records" in row)
+def _zip(src: Source, limits: Limits, depth: int, include, fh=None) -> Iterator[Source | Failure | Skipped]:
+    """The members of a zip archive: of `src.data`, or of the open file `fh` (one too large to read whole)."""
+    from . import ocds  # imports this module
 
-
-def _zip(src: Source, limits: Limits, depth: int, include) -> Iterator[Source | Failure | Skipped]:
     what = "DOCX" if src.name.lower().endswith(".docx") else "zip archive"
     try:
-        zf = zipfile.ZipFile(io.BytesIO(src.data))
+        zf = zipfile.ZipFile(fh or io.BytesIO(src.data))
         if is_docx_zip(zf):
-            yield src
+            yield src if fh is None else Failure(src.name, f"DOCX larger than the limit of {limits.max_file_bytes} bytes")
             return
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except Exception as e:  # BadZipFile, but also ValueError, EOFError, NotImplementedError … on hostile bytes
@@ -505,17 +528,21 @@ def _zip(src: Source, limits: Limits, depth: int, include) -> Iterator[Source | 
         if reason:
             yield Skipped(member, reason)
             continue
-        if info.file_size > limits.max_member_bytes:
+        big = info.file_size > limits.max_member_bytes
+        if big and not ocds.is_json_name(member_name):  # a large OCDS member is streamed below
             yield Failure(member, f"member of {info.file_size} bytes exceeds the limit {limits.max_member_bytes}")
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio:
             yield Failure(member, f"compression ratio {ratio:.0f}:1 exceeds the limit {limits.max_ratio:.0f}:1")
             continue
-        total += info.file_size
+        total += 0 if big else info.file_size  # a streamed member is never held whole
         if total > limits.max_archive_bytes:
             yield Failure(member, f"archive expands beyond {limits.max_archive_bytes} bytes; rest not opened")
             return
+        if big:
+            yield from _zip_stream(zf, info, Source(b"", member, src.url, src.retrieved_at, None, src.meta))
+            continue
         try:
             data = _read_member(zf, info, limits.max_member_bytes)
             meta = _zip_sidecar(zf, info.filename)
@@ -526,6 +553,18 @@ def _zip(src: Source, limits: Limits, depth: int, include) -> Iterator[Source | 
         retrieved_at = meta.pop("retrieved_at", None) or src.retrieved_at
         yield from _expand(Source(data, member, url, retrieved_at, None, {**src.meta, **meta}), limits, depth + 1,
                            forced, include)
+
+
+def _zip_stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, src: Source) -> Iterator[Source | Failure | Skipped]:
+    from . import ocds
+
+    try:
+        with zf.open(info) as fh:
+            yield from ocds.stream(ocds.open_stream(fh), src)
+    except ocds.NotOcds:
+        yield Failure(src.name, f"member of {info.file_size} bytes, not OCDS, exceeds the limit for a member read whole")
+    except Exception as e:  # BadZipFile, zlib.error, EOFError, RuntimeError (encrypted) …
+        yield Failure(src.name, f"cannot extract: {e or type(e).__name__}")
 
 
 def _gunzip(src: Source, limits: Limits, depth: int, forced: bool, include) -> Iterator[Source | Failure | Skipped]:

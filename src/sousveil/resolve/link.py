@@ -54,7 +54,12 @@ class LinkSummary:
 
 @functools.lru_cache(maxsize=4096)  # buyers and agencies recur; bounded, like names.parse
 def org_key(name: str) -> str:
-    return strip_legal_form(normalize(name))
+    """One organization however its name is written: case, accents, spaces, punctuation and its legal
+    form aside; a character its publisher's encoding lost is written `?` (LOST)."""
+    return strip_legal_form(normalize(name)).replace("\ufffd", LOST)
+
+
+LOST = "?"
 
 
 def _meta(db, key: str, value: str | None = None) -> str | None:
@@ -86,6 +91,9 @@ class Linker:
     def organization(self, name: str, kind: str) -> int:
         key = org_key(name)
         row = self.db.execute("select id from organizations where key = ?", [key]).fetchone()
+        if row is None and LOST in key:  # a character a publisher's encoding lost (M?XICO) matches any one
+            row = self.db.execute("select id from organizations where key like ? and kind = ? order by id",
+                                  [key.replace(LOST, "_"), kind]).fetchone()
         if row:
             return row[0]
         match = self.registry.resolve(name) if kind == "company" else None

@@ -3,7 +3,8 @@
 A supplier's name is tried in order, and the first method that matches is kept as evidence:
 `registered` (the whole name is a registered name), `alias` (the name's core is a short, stock
 or brand name), `prefix` (the core begins with a distinctive name: 海康威视系统技术), then
-`fuzzy` (rapidfuzz ratio of the cores at or above FUZZY_MIN). A brand from an item table is
+`subsidiary` (a short English alias followed by a country or a region: ZTE Kenya, Dahua Europe),
+then `fuzzy` (rapidfuzz ratio of the cores at or above FUZZY_MIN). A brand from an item table is
 resolved the same way but never by prefix or fuzzy matching of short words.
 """
 
@@ -123,11 +124,25 @@ class Registry:
                 if key[:n] in self._prefixes and len(key) >= n:
                     vid, matched = self._prefixes[key[:n]]
                     return Match(vid, "prefix", 100.0, matched, branch)
+        for key in (parsed.core, whole):
+            match = self._subsidiary(key)
+            if match:
+                return Match(*match, branch=branch)
         if len(parsed.core) >= FUZZY_MIN_LENGTH and self._fuzzy_keys:
             best = process.extractOne(parsed.core, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
             if best:
                 vid, matched = self._fuzzy[best[0]]
                 return Match(vid, "fuzzy", round(best[1], 1), matched, branch)
+        return None
+
+    def _subsidiary(self, key: str) -> tuple | None:
+        """A short alias (ZTE, Dahua) followed by a place: the vendor's company there. Shorter aliases
+        are not prefixes (zte begins other words), but a country or region after them is a subsidiary's
+        name, not another word."""
+        for n in range(min(len(key) - 1, ASCII_PREFIX_MIN - 1), 2, -1):
+            entry = self._alias.get(key[:n])
+            if entry and key[:n].isascii() and _place(key[n:]):
+                return entry[0], "subsidiary", 100.0, entry[1]
         return None
 
     def resolve_brand(self, brand: str) -> Match | None:
@@ -156,6 +171,28 @@ class Registry:
             seen.add(vendor_id)
             vendor_id = self.vendors[vendor_id].parent
         return chain
+
+
+_REGIONS = ("europe", "international", "global", "africa", "middleeast", "asia", "asiapacific", "latinamerica", "latam",
+            "americas", "northamerica", "usa", "uk", "emirates")
+_LINKS = ("", "de", "do", "da", "del", "du", "of", "technologies", "technology", "tecnologias", "tecnologia",
+          "technologies de", "telecom", "communications")
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Countries (CLDR names in the languages of the taxonomy) and regions, normalized."""
+    from ..extract.country import LOCALES
+    from babel import Locale
+
+    names = {normalize(name) for loc in LOCALES[:5] for code, name in Locale.parse(loc).territories.items()
+             if len(code) == 2 and code.isalpha()}
+    return frozenset(names | set(_REGIONS))
+
+
+def _place(rest: str) -> bool:
+    """Whether the rest of a name is a place, after a link word (de, of) or a line of business."""
+    return any(rest.startswith(normalize(link)) and rest[len(normalize(link)):] in _places() for link in _LINKS)
 
 
 @functools.lru_cache(maxsize=1)

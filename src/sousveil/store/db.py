@@ -10,7 +10,9 @@ import sqlite_utils
 
 from .. import __version__
 from ..classify.classify import categories_of
+from ..extract import currency
 from ..extract.amounts import yuan
+from ..ocr.engine import ENGINE
 from ..resolve import duplicates
 from . import fts
 
@@ -31,6 +33,8 @@ TABLES = {
         "city_code": str, "county": str, "county_code": str, "region_code": str, "published": str, "year": int,
         "budget": str, "award_total": str, "award_total_num": float, "amount_status": str, "categories": str,
         "synthetic": int, "taxonomy_version": str, "labels_version": str, "code_version": str,
+        "currency": str,  # ISO 4217 of budget and award_total (award_total_num is in yuan); NULL: CNY
+        "country": str,  # ISO 3166-1 alpha-2 of the buyer's country
     },
     "facts": {
         "id": int, "notice_id": int, "field": str, "value": str, "lot": str, "span_start": int, "span_end": int,
@@ -38,11 +42,11 @@ TABLES = {
     },
     "suppliers": {
         "id": int, "notice_id": int, "name": str, "role": str, "lot": str, "amount": str, "span_start": int,
-        "span_end": int, "amount_start": int, "amount_end": int, "consortium": int,
+        "span_end": int, "amount_start": int, "amount_end": int, "consortium": int, "currency": str,
     },
     "items": {
         "id": int, "notice_id": int, "lot": str, "name": str, "brand": str, "model": str, "quantity": str,
-        "unit": str, "unit_price": str, "span_start": int, "span_end": int,
+        "unit": str, "unit_price": str, "span_start": int, "span_end": int, "currency": str,
     },
     "tags": {
         "id": int, "notice_id": int, "category": str, "kind": str, "term": str, "strength": str,
@@ -75,6 +79,17 @@ TABLES = {
     # Only with `ingest --keep-originals`: the bytes hold the personal data the text has had redacted.
     "originals": {"sha256": str, "data": bytes},
     "meta": {"key": str, "value": str},
+    # Pages read by OCR (sousveil.ocr): their size in pixels of the image read, and each recognised line's
+    # span in documents.text with its box on that image and the engine's confidence. blackout: the parts
+    # of a box (JSON [[x0, x1], …]) that redaction removed, blacked out on any image shown.
+    "scanned_pages": {
+        "id": int, "sha256": str, "page": int, "width": int, "height": int, "dpi": int, "skew": float,
+        "seconds": float, "engine": str, "image_sha256": str,
+    },
+    "ocr_lines": {
+        "id": int, "sha256": str, "page": int, "span_start": int, "span_end": int, "x0": float, "y0": float,
+        "x1": float, "y1": float, "confidence": float, "blackout": str,
+    },
 }
 PKS = {"documents": "sha256", "meta": "key", "originals": "sha256", "processes": "ocid", "process_notices": "notice_id",
        "minhashes": "notice_id"}
@@ -93,13 +108,15 @@ FOREIGN = {
     "process_notices": [("notice_id", "notices", "id"), ("ocid", "processes", "ocid")],
     "minhashes": [("notice_id", "notices", "id")],
     "minhash_bands": [("notice_id", "notices", "id")],
+    "scanned_pages": [("sha256", "documents", "sha256")],
+    "ocr_lines": [("sha256", "documents", "sha256")],
 }
 INDEXES = [
     ("sources", ["sha256", "name"], True),
     ("notices", ["sha256"], True),
     ("notices", ["type"], False), ("notices", ["province_code"], False), ("notices", ["buyer_type"], False),
     ("notices", ["year"], False), ("notices", ["published"], False), ("notices", ["buyer"], False),
-    ("notices", ["project_code"], False), ("notices", ["synthetic"], False), ("notices", ["award_total_num"], False),
+    ("notices", ["project_code"], False), ("notices", ["country"], False), ("notices", ["synthetic"], False), ("notices", ["award_total_num"], False),
     ("facts", ["notice_id"], False), ("suppliers", ["notice_id"], False), ("suppliers", ["name"], False),
     ("items", ["notice_id"], False), ("tags", ["notice_id"], False), ("tags", ["category", "notice_id"], False),
     ("reviews", ["tag_id", "id"], False), ("reviews", ["notice_id"], False),
@@ -109,6 +126,7 @@ INDEXES = [
     ("processes", ["buyer_org_id", "code_key"], False), ("processes", ["buyer_org_id", "title_key"], False),
     ("process_notices", ["ocid"], False), ("process_notices", ["duplicate_of"], False),
     ("minhash_bands", ["band", "hash"], False), ("minhash_bands", ["notice_id"], False),
+    ("scanned_pages", ["sha256", "page"], True), ("ocr_lines", ["sha256", "span_start"], False),
 ]
 
 
@@ -206,6 +224,8 @@ def delete_document(db: sqlite_utils.Database, sha256: str) -> None:
         db.execute("delete from notices where id = ?", [notice_id])
     db.execute("delete from sources where sha256 = ?", [sha256])
     db.execute("delete from originals where sha256 = ?", [sha256])
+    db.execute("delete from ocr_lines where sha256 = ?", [sha256])
+    db.execute("delete from scanned_pages where sha256 = ?", [sha256])
     db.execute("delete from documents where sha256 = ?", [sha256])
 
 
@@ -217,18 +237,22 @@ _INSERTS = {
     "notices": "insert into notices (id, sha256, type, heading, title, project_code, method, buyer, buyer_type, agency,"
                " province, province_code, city, city_code, county, county_code, region_code, published, year, budget,"
                " award_total, award_total_num, amount_status, categories, synthetic, taxonomy_version, labels_version,"
-               " code_version) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               " code_version, currency, country) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "facts": "insert into facts (notice_id, field, value, lot, span_start, span_end, origin, note, method, confidence)"
              " values (?,?,?,?,?,?,?,?,?,?)",
     "suppliers": "insert into suppliers (notice_id, name, role, lot, amount, span_start, span_end, amount_start,"
-                 " amount_end, consortium) values (?,?,?,?,?,?,?,?,?,?)",
-    "items": "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end)"
-             " values (?,?,?,?,?,?,?,?,?,?)",
+                 " amount_end, consortium, currency) values (?,?,?,?,?,?,?,?,?,?,?)",
+    "items": "insert into items (notice_id, lot, name, brand, model, quantity, unit, unit_price, span_start, span_end,"
+             " currency) values (?,?,?,?,?,?,?,?,?,?,?)",
     "tags": "insert into tags (notice_id, category, kind, term, strength, span_start, span_end, snippet, support,"
             " needs_review, count, taxonomy_version) values (?,?,?,?,?,?,?,?,?,?,?,?)",
     "notice_fts": "insert into notice_fts(rowid, body) values (?, ?)",
     "minhashes": duplicates.INSERT_SIGNATURE,
     "minhash_bands": duplicates.INSERT_BANDS,
+    "scanned_pages": "insert into scanned_pages (sha256, page, width, height, dpi, skew, seconds, engine, image_sha256)"
+                     " values (?,?,?,?,?,?,?,?,?)",
+    "ocr_lines": "insert into ocr_lines (sha256, page, span_start, span_end, x0, y0, x1, y1, confidence, blackout)"
+                 " values (?,?,?,?,?,?,?,?,?,?)",
 }
 
 
@@ -250,6 +274,12 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
         rows["sources"].append(_source_row(rec.sha256, rec.source, stamp))
         if rec.original is not None:
             rows["originals"].append((rec.sha256, rec.original))
+        rows["scanned_pages"] += [(rec.sha256, p.page, p.width, p.height, p.dpi, round(p.skew, 2), round(p.seconds, 3),
+                                   ENGINE, p.image_sha256) for p in (conv.ocr if conv else [])]
+        rows["ocr_lines"] += [(rec.sha256, o.page, o.start, o.end, round(o.x0, 1), round(o.y0, 1), round(o.x1, 1),
+                               round(o.y1, 1), round(o.confidence, 4),
+                               json.dumps([[round(a, 1), round(b, 1)] for a, b in o.blackout]) if o.blackout else None)
+                              for o in rec.ocr_lines]
         n = rec.notice
         if n is None:
             continue
@@ -259,15 +289,17 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
             (nid, rec.sha256, n.type, n.heading, n.title, n.project_code, n.method, n.buyer, n.buyer_type, n.agency,
              r.province, r.province_code, r.city, r.city_code, r.county, r.county_code, r.code, n.published,
              int(n.published[:4]) if n.published else None, yuan(n.budget), yuan(n.award_total),
-             float(n.award_total) if n.award_total is not None else None, n.amount_status,
-             " ".join(categories_of(n.tags)) or None, int(rec.synthetic), versions["taxonomy"], versions["labels"],
-             __version__))
+             _in_yuan(n), n.amount_status, " ".join(categories_of(n.tags)) or None, int(rec.synthetic),
+             versions["taxonomy"], versions["labels"], __version__,
+             # A Chinese notice's amounts are yuan; an imported one names its currency.
+             n.currency or ("CNY" if n.budget is not None or n.award_total is not None else None), n.country))
         rows["facts"] += [(nid, f.field, f.value, f.lot, f.start, f.end, f.origin, f.note, f.method, f.confidence)
                           for f in n.facts]
         rows["suppliers"] += [(nid, s.name, s.role, s.lot, yuan(s.amount), s.start, s.end, s.amount_start,
-                               s.amount_end, int(s.joint)) for s in n.suppliers]
+                               s.amount_end, int(s.joint), s.currency or ("CNY" if s.amount is not None else None))
+                              for s in n.suppliers]
         rows["items"] += [(nid, i.lot, i.name, i.brand, i.model, yuan(i.quantity), i.unit, yuan(i.unit_price), i.start,
-                           i.end) for i in n.items]
+                           i.end, i.currency or ("CNY" if i.unit_price is not None else None)) for i in n.items]
         rows["tags"] += [(nid, t.category, t.kind, t.term, t.strength, t.start, t.end, t.snippet, t.support,
                           int(t.needs_review), t.count, versions["taxonomy"]) for t in n.tags]
         rows["notice_fts"].append((nid, rec.index_text))
@@ -279,6 +311,17 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
     for table, sql in _INSERTS.items():  # parents before children: the foreign keys are checked
         if rows[table]:
             db.conn.executemany(sql, rows[table])
+
+
+def _in_yuan(n) -> float | None:
+    """The award total in yuan, to sort by amount across currencies: converted at the ECB rate of its
+    date (the notice's exchange_rate fact) when it is in another currency, else None."""
+    if n.award_total is None:
+        return None
+    if (n.currency or "CNY") == "CNY":
+        return float(n.award_total)
+    value = currency.convert(n.award_total, n.currency, "CNY", currency.day_of(n.published))
+    return float(value) if value is not None else None
 
 
 def record_error(db: sqlite_utils.Database, name: str, reason: str) -> None:

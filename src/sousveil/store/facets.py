@@ -23,6 +23,7 @@ FACET_SQL = {
     "province": "select n.province_code, n.province, count(*) from notices n {where} and n.province_code is not null"
                 " group by 1",
     "city": "select n.city_code, n.city, count(*) from notices n {where} and n.city_code is not null group by 1",
+    "country": "select n.country, n.country, count(*) from notices n {where} and n.country is not null group by 1",
     "buyer_type": "select n.buyer_type, n.buyer_type, count(*) from notices n {where} group by 1",
     "year": "select n.year, n.year, count(*) from notices n {where} and n.year is not null group by 1",
     "supplier": "select s.name, s.name, count(distinct s.notice_id) from suppliers s join notices n on n.id = s.notice_id"

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from ..extract.amounts import yuan
 from ..resolve.vendors import registry
-from .queries import NOT_A_COPY, SUPPLIER_VALUE
+from .queries import NOT_A_COPY, SUPPLIER_AMOUNT, SUPPLIER_VALUE, Filters, Measure, _acc, _add, _row, _where
 
 
 def _designations(vendor) -> list[dict]:
@@ -17,22 +17,27 @@ def _designations(vendor) -> list[dict]:
             for d in vendor.designations]
 
 
-def vendors(db: sqlite_utils.Database, designated_only: bool = False) -> list[dict]:
+def vendors(db: sqlite_utils.Database, designated_only: bool = False, filters: Filters | None = None,
+            query: str | None = None) -> list[dict]:
     """Every registry vendor with the notices it won (as supplier), its awarded value (exact), the
     notices whose item tables name it as a brand, and its designations. Republished copies count once,
-    and a procurement's value once (queries.VALUE_COUNTS)."""
+    and a procurement's value once (queries.VALUE_COUNTS). With filters or a query: among the notices
+    a search finds."""
+    where, params = _where(filters or Filters(), query)
+    scope = "".join(f" and {w}" for w in where)
     won: dict = defaultdict(lambda: [set(), Decimal(0), set()])
     for vendor, nid, amount, role, synthetic in db.execute(
             f"select v.vendor, v.notice_id, {SUPPLIER_VALUE}, s.role, n.synthetic from vendor_links v"
             " join suppliers s on s.id = v.supplier_id join notices n on n.id = v.notice_id where v.kind = 'supplier'"
-            f" and {NOT_A_COPY}"):
+            f" and {NOT_A_COPY}{scope}", params):
         if role == "winner":
             won[vendor][0].add(nid)
             won[vendor][1] += Decimal(amount) if amount else 0
             if synthetic:
                 won[vendor][2].add(nid)
     brands = dict(db.execute("select v.vendor, count(distinct v.notice_id) from vendor_links v join notices n on"
-                             f" n.id = v.notice_id where v.kind = 'brand' and {NOT_A_COPY} group by v.vendor").fetchall())
+                             f" n.id = v.notice_id where v.kind = 'brand' and {NOT_A_COPY}{scope} group by v.vendor",
+                             params).fetchall())
     out = []
     for v in registry().vendors.values():
         if designated_only and not v.designations:
@@ -44,6 +49,35 @@ def vendors(db: sqlite_utils.Database, designated_only: bool = False) -> list[di
     return sorted(out, key=lambda r: (-Decimal(r["award_value"] or 0), -r["won_notices"], -r["brand_notices"], r["id"]))
 
 
+def where_they_sell(db: sqlite_utils.Database, currency: str = "CNY", vendor_id: str | None = None,
+                    abroad: bool = False) -> dict:
+    """Registry vendors' won contracts by country and year: notices, value in `currency` (other
+    currencies converted at the ECB rate of each notice's date, queries.Measure) and as published;
+    `abroad`: outside China only (a notice whose country is known and is not CN). Republished copies
+    count once, and a procurement's value once (queries.VALUE_COUNTS)."""
+    measure = Measure(currency)
+    acc: dict = defaultdict(_acc)
+    sql = (f"select v.vendor, coalesce(n.country, '(unknown)'), n.year, {SUPPLIER_AMOUNT}, n.synthetic from vendor_links v"
+           " join suppliers s on s.id = v.supplier_id join notices n on n.id = v.notice_id"
+           f" where v.kind = 'supplier' and s.role = 'winner' and {NOT_A_COPY}")
+    params: list = []
+    if vendor_id:
+        sql += " and v.vendor = ?"
+        params.append(vendor_id)
+    if abroad:
+        sql += " and n.country is not null and n.country != 'CN'"
+    for vid, country, year, amount, cur, published, synthetic in db.execute(sql, params):
+        _add(acc[(vid, country, year)], amount, cur, published, synthetic, measure, count=True)
+    reg = registry().vendors
+    rows = [{"vendor": vid, "name_en": reg[vid].name_en if vid in reg else vid, "country": country, "year": year,
+             **_row(v), "currency": currency, "designations": "; ".join(
+                 f"{d.list_name} {d.date}" + ("" if d.status == "verified" else " (unverified)")
+                 for d in (reg[vid].designations if vid in reg else ()))}
+            for (vid, country, year), v in acc.items()]
+    rows.sort(key=lambda r: (r["vendor"], r["country"], r["year"] or 0))
+    return {"rows": rows, "measure": measure.summary()}
+
+
 def vendor(db: sqlite_utils.Database, vendor_id: str) -> dict | None:
     """One vendor: registry facts, the names it was matched under (with method and score), notices."""
     v = registry().vendors.get(vendor_id)
@@ -51,7 +85,8 @@ def vendor(db: sqlite_utils.Database, vendor_id: str) -> dict | None:
         return None
     rows = [dict(r) for r in db.query(
         "select v.notice_id, v.kind, v.name, v.method, v.score, v.matched, v.branch, s.role, s.amount, s.lot,"
-        " n.title, n.published, n.buyer, n.type, n.synthetic from vendor_links v join notices n on n.id = v.notice_id"
+        " s.currency, n.title, n.published, n.buyer, n.type, n.synthetic, n.country from vendor_links v"
+        " join notices n on n.id = v.notice_id"
         " left join suppliers s on s.id = v.supplier_id where v.vendor = ? order by n.published desc, n.id", [vendor_id])]
     names: dict = {}
     for r in rows:
@@ -62,7 +97,7 @@ def vendor(db: sqlite_utils.Database, vendor_id: str) -> dict | None:
             "children": children, "business": v.business, "aliases": list(v.aliases), "registered": list(v.registered),
             "designations": _designations(v), "notes": list(v.notes),
             "names": [{"name": k[0], "kind": k[1], "method": k[2], "score": k[3], "notices": c} for k, c in names.items()],
-            "links": rows}
+            "links": rows, "where": where_they_sell(db, "CNY", vendor_id)}
 
 
 def notice_links(db: sqlite_utils.Database, notice_id: int) -> dict:
@@ -86,8 +121,8 @@ def process(db: sqlite_utils.Database, ocid: str) -> dict | None:
         return None
     out = dict(zip(("ocid", "project_code", "title", "link_method", "first_published", "last_published", "buyer"), row))
     notices = [dict(r) for r in db.query(
-        "select n.id, n.type, n.title, n.published, n.award_total, n.budget, n.synthetic, n.sha256, p.duplicate_of,"
-        " p.similarity from process_notices p join notices n on n.id = p.notice_id where p.ocid = ?"
+        "select n.id, n.type, n.title, n.published, n.award_total, n.budget, n.currency, n.synthetic, n.sha256,"
+        " p.duplicate_of, p.similarity from process_notices p join notices n on n.id = p.notice_id where p.ocid = ?"
         " order by n.published, n.id", [ocid])]
     copies: dict = defaultdict(list)
     for n in notices:

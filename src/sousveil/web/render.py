@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from ..data_files import load_json
+from ..export.flat import money
 
 # Sequential shades for the map (light to dark) and distinct colours for chart series.
 SHADES = ("#eef3f8", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -49,17 +50,36 @@ def _shade(value: Decimal, top: Decimal) -> str:
     return SHADES[1 + min(len(SHADES) - 2, int((value / top) * (len(SHADES) - 1)))]
 
 
+def amount(value: str | None, currency: str | None = None) -> str:
+    """An amount for reading: ¥1,200,000 in yuan (a Chinese notice's, or no currency recorded),
+    else with its ISO 4217 code (1,200,000 MXN)."""
+    if not value:
+        return ""
+    return "¥" + money(value) if (currency or "CNY") == "CNY" else money(value, currency)
+
+
 def province_map(by_province: list[dict], measure: str, link) -> dict:
     """Provinces shaded by `measure` ('notices' or 'award_value'); `link(code)` gives each its search."""
     values = {r["province_code"][:2]: Decimal(r[measure] or 0) for r in by_province if r.get("province_code")}
     names = {r["province_code"][:2]: r["province"] for r in by_province if r.get("province_code")}
-    top = max(values.values(), default=Decimal(0))
     data = load_json("provinces.json")
+    return _shaded(data["view_box"], data["provinces"], values, names, lambda code: link(code + "0000"))
+
+
+def country_map(by_country: list[dict], measure: str, link) -> dict:
+    """Countries (ISO 3166-1 alpha-2, data/world.json) shaded by `measure`, as `province_map`."""
+    values = {r["country"]: Decimal(r[measure] or 0) for r in by_country if r["country"] != "(unknown)"}
+    data = load_json("world.json")
+    return _shaded(data["view_box"], data["countries"], values, {}, link)
+
+
+def _shaded(view_box: str, shapes: dict, values: dict, names: dict, link) -> dict:
+    top = max(values.values(), default=Decimal(0))
     regions = [{"code": code, "name": names.get(code) or shape["name_en"], "d": shape["d"],
                 "value": values.get(code, Decimal(0)), "fill": _shade(values.get(code, Decimal(0)), top),
-                "href": link(code + "0000")} for code, shape in data["provinces"].items()]
+                "href": link(code)} for code, shape in shapes.items()]
     legend = [{"fill": SHADES[i + 1], "from": top * i / (len(SHADES) - 1)} for i in range(len(SHADES) - 1)]
-    return {"view_box": data["view_box"], "regions": regions, "legend": legend if top else []}
+    return {"view_box": view_box, "regions": regions, "legend": legend if top else []}
 
 
 def bar_chart(rows: list[dict], measure: str, label, link, width: int = 760, height: int = 260) -> dict:

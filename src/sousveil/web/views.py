@@ -8,6 +8,7 @@ filter or a chart selection can be shared as a link.
 from __future__ import annotations
 
 import io
+import threading
 from collections import OrderedDict
 from importlib import resources
 
@@ -15,6 +16,7 @@ import sqlite_utils
 from datasette.utils.asgi import AsgiStream, Response, asgi_static
 
 from ..export import flat as exports
+from ..extract.currency import MEASURES as CURRENCIES
 from ..store import db as store
 from ..store import facets, linked, queries
 from . import render
@@ -22,11 +24,11 @@ from .i18n import COOKIE, LANGS, Labels, choose_lang
 
 PAGE_SIZE = 20
 EXPORT_CHUNK = 500
-FILTER_KEYS = ("category", "type", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic", "review",
-               "vendor", "designated", "confident")
-STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page")
+FILTER_KEYS = ("category", "type", "country", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic",
+               "review", "vendor", "designated", "confident")
+STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page", "currency")
 MEASURES = ("notices", "award_value")
-AGGREGATE_CACHE = 64
+AGGREGATE_CACHE = 1024  # aggregates kept: facet counts of a search are a few KB
 
 
 async def _read(datasette, fn, *args, **kwargs):
@@ -35,21 +37,45 @@ async def _read(datasette, fn, *args, **kwargs):
 
 
 _aggregates: OrderedDict = OrderedDict()
+_computing: dict = {}  # key -> Event: an aggregate one database thread is computing now
+_lock = threading.Lock()  # handlers run on several database threads at once
 
 
 def _cached(db: sqlite_utils.Database, fn, *args):
     """An aggregate over the whole database (overview, facet counts, vendors), kept until the data
     changes (a notice, a review or a linking run): at 100,000 notices the overview takes about 2 s
-    to compute (docs/web.md)."""
+    to compute (docs/web.md). Requests that need one being computed wait for it rather than compute
+    it again: many readers opening the same search at once cost one count."""
     state = db.execute("select (select count(*) from notices), (select max(id) from notices),"
                        " (select max(id) from reviews), (select value from meta where key = 'linked_at')").fetchone()
     key = (db.execute("pragma database_list").fetchone()[2], fn.__name__, repr(args), state)
-    if key not in _aggregates:
-        _aggregates[key] = fn(db, *args)
-        if len(_aggregates) > AGGREGATE_CACHE:
-            _aggregates.popitem(last=False)
-    _aggregates.move_to_end(key)
-    return _aggregates[key]
+    with _lock:
+        if key in _aggregates:
+            _aggregates.move_to_end(key)
+            return _aggregates[key]
+        running = _computing.get(key)
+        if running is None:
+            running = _computing[key] = threading.Event()
+            owner = True
+        else:
+            owner = False
+    if not owner:
+        running.wait()
+        with _lock:
+            if key in _aggregates:
+                return _aggregates[key]
+        return fn(db, *args)  # the first computation failed: its error is that request's
+    try:
+        value = fn(db, *args)
+        with _lock:
+            _aggregates[key] = value
+            if len(_aggregates) > AGGREGATE_CACHE:
+                _aggregates.popitem(last=False)
+        return value
+    finally:
+        with _lock:
+            _computing.pop(key, None)
+        running.set()
 
 
 def _config(datasette) -> dict:
@@ -72,13 +98,13 @@ def _filters(state: dict) -> queries.Filters:
         year=int(year) if year and year.isdigit() else None, type=state.get("type"),
         synthetic=None if synthetic not in ("0", "1") else synthetic == "1", city=state.get("city"),
         buyer=state.get("buyer"), supplier=state.get("supplier"), review=state.get("review"), vendor=state.get("vendor"),
-        designated=True if state.get("designated") == "1" else None,
+        designated=True if state.get("designated") == "1" else None, country=state.get("country"),
         min_confidence=queries.CONFIDENT if state.get("confident") == "1" else None)
 
 
 async def _page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
     t = Labels(choose_lang(request))
-    base = {"t": t, "money": exports.money, "url": render.url, "actor": request.actor,
+    base = {"t": t, "money": exports.money, "amount": render.amount, "url": render.url, "actor": request.actor,
             "public": bool(_config(datasette).get("public")), "path": request.path, "state": _state(request),
             "db_name": datasette.get_database().name, "lang_url": render.url(request.path, {k: request.args.get(k) for k in request.args.keys()},
                                                                              lang=t.other)}
@@ -91,14 +117,17 @@ async def _page(datasette, request, template: str, context: dict, status: int = 
 
 async def overview(request, datasette):
     measure = request.args.get("measure") if request.args.get("measure") in MEASURES else "notices"
-    stats = await _read(datasette, _cached, queries.stats, 10)
+    cur = request.args.get("currency") if request.args.get("currency") in CURRENCIES else "CNY"
+    stats = await _read(datasette, _cached, queries.stats, 10, None, None, False, cur)
     t = Labels(choose_lang(request))
     chart = render.bar_chart(stats["by_category_year"], measure, t,
                              lambda cat, year: render.url("/-/search", {"category": cat, "year": year}))
     china = render.province_map(stats["by_province"], measure,
                                 lambda code: render.url("/-/search", {"province": code}))
+    world = render.country_map(stats["by_country"], measure, lambda code: render.url("/-/search", {"country": code}))
     return await _page(datasette, request, "sousveil_overview.html",
-                       {"stats": stats, "chart": chart, "map": china, "measure": measure})
+                       {"stats": stats, "chart": chart, "map": china, "world": world, "measure": measure,
+                        "currency": cur, "currencies": CURRENCIES})
 
 
 async def search(request, datasette):
@@ -129,7 +158,64 @@ def _notice_bundle(db, notice_id: int):
     n["has_original"] = db.execute("select count(*) from originals where sha256 = ?", [n["sha256"]]).fetchone()[0] > 0
     n.update(linked.notice_links(db, notice_id))
     n["vendor_of_supplier"] = {v["supplier_id"]: v for v in n["vendor_links"] if v["kind"] == "supplier"}
+    n["scans"] = {f["id"]: _scan_evidence(lines, n["document"]["text"] or "")
+                  for f, lines in _ocr_facts(db, n["sha256"], n["facts"])}
     return n
+
+
+def _ocr_facts(db, sha256: str, facts: list[dict]):
+    """(fact, the OCR'd lines its span covers) for each fact read by OCR."""
+    from ..ocr.evidence import Placed, covering
+
+    facts = [f for f in facts if f["method"] == "ocr" and f["span_start"] is not None]
+    if not facts:
+        return
+    placed = [Placed(*row) for row in db.execute(
+        "select page, span_start, span_end, x0, y0, x1, y1, confidence, blackout from ocr_lines where sha256 = ?"
+        " order by span_start", [sha256]).fetchall()]
+    starts = [p.start for p in placed]
+    for f in facts:
+        lines = covering(placed, starts, f["span_start"], f["span_end"])
+        if lines:
+            yield f, [p for p in lines if p.page == lines[0].page]  # the evidence on the page where it starts
+
+
+def _scan_evidence(lines, text: str) -> dict:
+    return {"page": lines[0].page, "confidence": min(p.confidence for p in lines),
+            "text": text[lines[0].start:lines[-1].end][:300]}
+
+
+def _fact_crop(db, notice_id: int, fact_id: int) -> bytes | None:
+    from ..ocr import crop
+
+    cols = ("id", "method", "span_start", "span_end", "sha256")
+    row = db.execute("select f.id, f.method, f.span_start, f.span_end, n.sha256 from facts f join notices n on"
+                     " n.id = f.notice_id where f.id = ? and f.notice_id = ?", [fact_id, notice_id]).fetchone()
+    if row is None:
+        return None
+    fact = dict(zip(cols, row))
+    found = next(_ocr_facts(db, fact["sha256"], [fact]), None)
+    original = db.execute("select o.data, d.media_type from originals o join documents d on d.sha256 = o.sha256"
+                          " where o.sha256 = ?", [fact["sha256"]]).fetchone()
+    if found is None or original is None:
+        return None
+    lines = found[1]
+    gray = crop.page_image(original[0], original[1], lines[0].page)
+    if gray is None:
+        return None
+    cols = ("x0", "y0", "x1", "y1", "blackout")
+    page_lines = [dict(zip(cols, r)) for r in db.execute(
+        f"select {', '.join(cols)} from ocr_lines where sha256 = ? and page = ?", [fact["sha256"], lines[0].page])]
+    return crop.crop(gray, page_lines, [{"x0": p.x0, "y0": p.y0, "x1": p.x1, "y1": p.y1} for p in lines])
+
+
+async def fact_crop(request, datasette):
+    """The page image around a fact read by OCR, its box drawn, redacted parts blacked out (PNG)."""
+    png = await _read(datasette, _fact_crop, int(request.url_vars["id"]), int(request.url_vars["fact"]))
+    if png is None:
+        return Response.text("no page image stored for this fact (ingest --keep-originals keeps them)", status=404)
+    return Response(png, content_type="image/png", headers={"x-content-type-options": "nosniff",
+                                                            "cache-control": "private, max-age=3600"})
 
 
 async def notice(request, datasette):
@@ -197,6 +283,7 @@ async def export(request, datasette):
     fmt = request.url_vars["format"]
     state = _state(request)
     filters, q = _filters(state), state.get("q")
+    cur = state.get("currency") if state.get("currency") in CURRENCIES else "CNY"
 
     async def stream(out):
         if fmt == "csv":
@@ -204,18 +291,45 @@ async def export(request, datasette):
             await out.write(_csv_text([], header=True))
         after = 0
         while True:
-            rows = await _read(datasette, lambda db: list(queries.iter_export(db, filters, q, after, EXPORT_CHUNK)))
-            if not rows:
+            # The chunk is written out on the database thread too: formatting 500 rows on the event loop
+            # held up every other page while an export ran.
+            after, text = await _read(datasette, _export_chunk, fmt, filters, q, after, cur)
+            if not text:
                 break
-            after = rows[-1]["id"]
-            if fmt == "csv":
-                await out.write(_csv_text(rows))
-            else:
-                await out.write("".join(exports.jsonl_line(r) for r in rows))
+            await out.write(text)
 
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
     return AsgiStream(stream, headers={"content-disposition": f'attachment; filename="sousveil-notices.{fmt}"'},
                       content_type=content_type)
+
+
+async def report(request, datasette):
+    """The findings report (report/) of the search page's state, as the CLI's `sousveil report` writes it."""
+    from ..report import Spec
+    from ..report.gather import gather
+    from ..report.html import render_html, style_hash
+
+    state = _state(request)
+    currency = state.get("currency") if state.get("currency") in CURRENCIES else "CNY"
+    spec = Spec(_filters(state), state.get("q"), currency=currency, lang=choose_lang(request))
+    path = datasette.get_database().path
+    report = await _read(datasette, gather, spec, path)
+    # The report's one inline style sheet is allowed by its hash; no script, nothing loaded.
+    csp = (f"default-src 'none'; style-src {style_hash(report)}; img-src data:; base-uri 'none'; form-action 'none';"
+           " frame-ancestors 'none'")
+    return Response.html(render_html(report), headers={"content-security-policy": csp,
+                                                       "content-disposition": 'inline; filename="report.html"'})
+
+
+def _export_chunk(db: sqlite_utils.Database, fmt: str, filters: queries.Filters, q: str | None,
+                  after: int, currency: str = "CNY") -> tuple[int, str]:
+    """The next EXPORT_CHUNK notices after id `after`, written as CSV rows or JSON lines, and the last id;
+    award totals also in the measure's `currency`."""
+    rows = list(queries.iter_export(db, filters, q, after, EXPORT_CHUNK, currency))
+    if not rows:
+        return after, ""
+    text = _csv_text(rows) if fmt == "csv" else "".join(exports.jsonl_line(r) for r in rows)
+    return rows[-1]["id"], text
 
 
 def _csv_text(rows: list[dict], header: bool = False) -> str:
@@ -251,10 +365,12 @@ ROUTES = [
     (r"^/-/search$", search),
     (r"^/-/notice/(?P<id>\d+)$", notice),
     (r"^/-/notice/(?P<id>\d+)/review$", review),
+    (r"^/-/notice/(?P<id>\d+)/fact/(?P<fact>\d+)\.png$", fact_crop),
     (r"^/-/(?P<role>buyer|supplier)$", party),
     (r"^/-/vendors$", vendors),
     (r"^/-/vendor/(?P<id>[a-z0-9_]+)$", vendor),
     (r"^/-/export\.(?P<format>csv|jsonl)$", export),
+    (r"^/-/report$", report),
     (r"^/-/document/(?P<sha256>[0-9a-f]{64})/(?P<kind>text|original)$", document),
     (r"^/-/sousveil-static/(?P<path>.*)$", _static("static")),
 ]

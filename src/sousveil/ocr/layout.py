@@ -1,0 +1,261 @@
+"""Recognised lines -> the page's text in the layout convert.py gives HTML: a line per block, a tab between
+the cells of a table row, so that extraction reads a scanned award table as it reads an HTML one.
+
+Tables are found by their ruled lines (the grid of a printed table, opened out of the page image with a
+long thin kernel); each recognised line goes to the cell holding its centre, and a cell's lines are joined
+as the cell's text. Outside tables, lines that share a band of the page are one row, read left to right;
+a wide gap between them is a cell boundary (a table without rules), and a line running to the right margin
+continues on the next (a wrapped paragraph). Rows, ruled or not, are read top to bottom. Work is linear in
+the lines of the page after one sort.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Line
+
+_GAP_CELL = 0.8  # a gap of this many line heights between two lines of a band separates cells (the engine
+# itself keeps the words of a run of text in one line)
+_MIN_CELL = 1.2  # a ruled cell is at least this many line heights high and wide
+_MAX_CELL_ROWS = 4  # a ruled box holding more rows of text than this is a framed passage, not a table cell
+_LONGEST_LABEL = 12  # characters of the longest label a cell may start with
+_INNER_LABEL = 4  # characters of a label found inside a cell (采购方式, 项目编号): shorter ones occur in names
+_SKEW_MIN = 0.2  # degrees below which the page is taken as straight
+
+
+@dataclass
+class _Box:
+    index: int  # the line's position in the engine's list
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def skew(quads: list) -> float:
+    """The page's skew in degrees, from the top edges of the long lines (median: robust to a stamp's text)."""
+    angles = []
+    for q in quads:
+        (x0, y0), (x1, y1) = q[0], q[1]
+        if abs(x1 - x0) > 4 * abs(q[3][1] - q[0][1]):
+            angles.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+    return float(np.median(angles)) if angles else 0.0
+
+
+def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[list[str], list[int]]:
+    """The page's text lines, and the engine's line indices in the order their text appears in them."""
+    if not lines:
+        return [], []
+    h, w = gray.shape[:2]
+    boxes = [_Box(i, ln.x0, ln.y0, ln.x1, ln.y1, ln.text) for i, ln in enumerate(lines)]
+    if abs(angle) >= _SKEW_MIN:  # read the page straightened: rows and rules are level then
+        gray, boxes = _straighten(gray, boxes, angle)
+    height = float(np.median([b.y1 - b.y0 for b in boxes]))
+    cells = _cells(gray, height)
+    in_cell: dict[int, list[_Box]] = {}
+    free = []
+    for b in boxes:
+        c = _cell_of(cells, b)
+        if c is None:
+            free.append(b)
+        else:
+            in_cell.setdefault(c, []).append(b)
+    for c, held in list(in_cell.items()):
+        if len(_bands(held, height)) > _MAX_CELL_ROWS:  # a box around a passage, not a cell: its lines stay lines
+            free += in_cell.pop(c)
+    # Elements to read top to bottom: (top, kind, content)
+    elements = [(min(b.y0 for b in row), "free", row) for row in _bands(free, height)]
+    for row in _table_rows([c for c in range(len(cells)) if c in in_cell or _inside_table(cells, c, in_cell)],
+                           cells, height):
+        elements.append((min(cells[c][1] for c in row), "table", row))
+    elements.sort(key=lambda e: e[0])
+    right = max((b.x1 for b in free), default=w)
+    out, order = [], []
+    joined = False  # the last free row ran to the right margin: the next continues it
+    for _, kind, content in elements:
+        if kind == "table":
+            texts = []
+            for c in content:
+                parts = [b for band in _bands(in_cell.get(c, []), height) for b in band]
+                texts.append(_join(parts))
+                order += [b.index for b in parts]
+            out.append("\t".join(texts))
+            joined = False
+            continue
+        row = content
+        pieces, last = [], None
+        for b in row:
+            if last is not None:
+                pieces.append("\t" if b.x0 - last.x1 > _GAP_CELL * height else _space(last.text, b.text))
+            pieces.append(b.text)
+            order.append(b.index)
+            last = b
+        if "\t" in pieces:  # a row of cells without rules
+            pieces = [_split_label(p) for p in pieces]
+        text = "".join(pieces)
+        if joined and out and "\t" not in text and "\t" not in out[-1]:
+            out[-1] += _space(out[-1], text) + text
+        else:
+            out.append(text)
+        joined = "\t" not in text and row[-1].x1 >= right - 1.5 * height
+    return out, order
+
+
+def _straighten(gray: np.ndarray, boxes: list[_Box], angle: float) -> tuple[np.ndarray, list[_Box]]:
+    import cv2
+
+    h, w = gray.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    gray = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    out = []
+    for b in boxes:
+        corners = np.array([[b.x0, b.y0, 1], [b.x1, b.y0, 1], [b.x0, b.y1, 1], [b.x1, b.y1, 1]]) @ m.T
+        out.append(_Box(b.index, corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(), corners[:, 1].max(),
+                        b.text))
+    # The corners of a rotated box make it taller than its line; shrink it back around its centre.
+    tall = math.tan(math.radians(abs(angle)))
+    for b in out:
+        extra = (b.x1 - b.x0) * tall / 2
+        if b.y1 - b.y0 > 2 * extra:
+            b.y0, b.y1 = b.y0 + extra, b.y1 - extra
+    return gray, out
+
+
+def _cells(gray: np.ndarray, height: float) -> list[tuple[int, int, int, int]]:
+    """The cells of the ruled tables on the page: (x0, y0, x1, y1) of each space enclosed by rules."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))  # a thin rule broken by noise or a slight slope holds together
+    # Longer than any stroke of a character: three lines' height across, one line's height down (a row
+    # of one line is not much taller than its line).
+    across, down = max(int(3 * height), 20), max(int(height), 10)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (across, 1)))
+    verticals = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, down)))
+    rules |= verticals
+    if not rules.any():
+        return []
+    # Close the corners, where a printed rule is lighter or the two rules do not quite meet.
+    close = max(int(height / 6), 3)
+    rules = cv2.dilate(rules, np.ones((close, close), np.uint8))
+    # Close each table's outline: one split over two pages has its last row open at the foot of the page
+    # (and its first open at the head of the next), its inner rules stopping short of the outer ones.
+    n, _, boxes, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    for x, y, bw, bh, _ in boxes[1:n] if n > 1 else []:
+        if bw <= 3 * height or bh <= 2 * height:
+            continue
+        cv2.rectangle(rules, (int(x), int(y)), (int(x + bw - 1), int(y + bh - 1)), 255, close)
+        m, _, inner, _ = cv2.connectedComponentsWithStats(verticals[y:y + bh, x:x + bw], connectivity=8)
+        for vx, vy, vw, vh, _ in inner[1:m] if m > 1 else []:
+            if bh - (vy + vh) < 1.5 * height:
+                rules[y + vy + vh:y + bh, x + vx:x + vx + vw + close] = 255
+            if vy < 1.5 * height:
+                rules[y:y + vy, x + vx:x + vx + vw + close] = 255
+    n, _, stats, _ = cv2.connectedComponentsWithStats(255 - rules, connectivity=4)
+    least = _MIN_CELL * height
+    cells = []
+    for x, y, cw, ch, area in stats[1:n] if n > 1 else []:
+        if x == 0 or y == 0 or x + cw >= w or y + ch >= h:
+            continue  # the page around the tables
+        if cw >= least and ch >= least and area >= 0.7 * cw * ch:
+            cells.append((int(x), int(y), int(x + cw), int(y + ch)))
+    return cells
+
+
+def _cell_of(cells, b: _Box) -> int | None:
+    for i, (x0, y0, x1, y1) in enumerate(cells):
+        if x0 <= b.cx <= x1 and y0 <= b.cy <= y1:
+            return i
+    return None
+
+
+def _inside_table(cells, c: int, in_cell: dict) -> bool:
+    """An empty cell is kept when a cell with text shares its band (an empty column of a row)."""
+    x0, y0, x1, y1 = cells[c]
+    return any(cells[o][1] < y1 and y0 < cells[o][3] for o in in_cell)
+
+
+def _table_rows(ids: list[int], cells, height: float) -> list[list[int]]:
+    """Cells whose tops are level make a row, read left to right."""
+    rows: list[list[int]] = []
+    top = None
+    for c in sorted(ids, key=lambda c: cells[c][1]):
+        if top is None or cells[c][1] - top > height / 2:
+            rows.append([])
+            top = cells[c][1]
+        rows[-1].append(c)
+    return [sorted(r, key=lambda c: cells[c][0]) for r in rows]
+
+
+def _bands(boxes: list[_Box], height: float) -> list[list[_Box]]:
+    """Lines whose centres lie within half a line of the first line of a band are one row, read left to right."""
+    rows: list[list[_Box]] = []
+    anchor = None
+    for b in sorted(boxes, key=lambda b: b.cy):
+        if anchor is not None and b.cy - anchor < height / 2:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+            anchor = b.cy
+    return [sorted(r, key=lambda b: b.x0) for r in rows]
+
+
+def _split_label(cell: str) -> str:
+    """A cell of a row without rules that the engine read together with its neighbours, labels and their
+    values (采购代理机构内蒙古…有限公司, …监测服务采购方式单一来源, 包号成交供应商): each label or column header of
+    data/labels.yaml in it becomes a cell of its own, as in the HTML table it was printed from. A label
+    inside the cell must be of _INNER_LABEL characters or more, with text before and after it."""
+    from ..extract.labels import vocabulary
+    from ..extract.names import ORG_SUFFIXES
+    from ..text import fold
+
+    voc = vocabulary()
+    name_goes_on = ("有限", "股份", "咨询", "服务", *ORG_SUFFIXES)
+    labels = voc.cell_labels | voc.column_of.keys()  # 采购人, and column headers (包号, 成交供应商)
+    folded = fold(cell)
+    cuts = []
+    for k in range(min(_LONGEST_LABEL, len(cell) - 1), 1, -1):  # the longest label the cell starts with
+        if folded[:k] in labels and folded[k] not in ":：\t ":
+            cuts.append(k)
+            break
+    inner = []
+    for end, label in voc.automaton.iter_long(folded):
+        start = end + 1 - len(label)
+        if len(label) >= _INNER_LABEL and start >= 2 and end + 1 < len(cell) and label in labels and \
+                folded[end + 1] not in ":：\t " and (not cuts or start >= cuts[-1]) and \
+                not folded.startswith(name_goes_on, end + 1):  # 智联招标代理有限公司 is a name
+            inner.append((start, end + 1))
+    for i, (start, end) in enumerate(inner):
+        if i + 1 < len(inner) and inner[i + 1][0] == end:
+            continue  # a label is followed by its value, not by a label: 设备采购项目采购方式 ends a title
+        cuts += [start, end]
+    for at in sorted(set(cuts), reverse=True):
+        cell = cell[:at] + "\t" + cell[at:]
+    return cell
+
+
+def _space(before: str, after: str) -> str:
+    """Latin words and numbers keep a space between them; Chinese characters are written together."""
+    return " " if before and after and before[-1].isascii() and before[-1].isalnum() and \
+        after[0].isascii() and after[0].isalnum() else ""
+
+
+def _join(parts: list[_Box]) -> str:
+    out = ""
+    for b in parts:
+        out += _space(out, b.text) + b.text
+    return out

@@ -1,0 +1,259 @@
+"""OCR of scans: layout, evidence on the page image, redaction of what OCR read, cache, budgets.
+
+The engine runs on three pages in all (the model loads once per session): the scanned award table
+(ingested once, with its original kept, into a database the tests share), a mixed PDF and a phone
+photo; everything else reuses the cache of the first run or needs no engine at all.
+"""
+
+import io
+import json
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sousveil.ingest.convert import convert
+from sousveil.ingest.run import ingest
+from sousveil.ingest.sources import Source, iter_sources
+from sousveil.ocr import crop, evidence, read
+from sousveil.ocr.engine import Line
+from sousveil.ocr.layout import lay_out
+from sousveil.pipeline import PageOverBudget, page_budget, process, time_budget
+from sousveil.privacy.redact import redact_folded
+
+SCANS = Path(__file__).parent / "fixtures" / "scans"
+TABLE = SCANS / "award_table.png"
+PHOTO = SCANS / "photo_notice.jpg"
+OFFICER = "孙娜"  # the generated safety officer named in the table, with an identity number
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scans")
+    db_path = root / "scans.db"
+    summary = ingest([TABLE], db_path, progress=False, keep_originals=True)
+    return {"db_path": db_path, "summary": summary, "options": read.Options(cache=read.cache_beside(db_path)),
+            "con": sqlite3.connect(db_path)}
+
+
+def test_a_scanned_award_table_is_read_like_an_html_one(scanned):
+    con = scanned["con"]
+    assert scanned["summary"].new == 1 and scanned["summary"].failed == 0
+    status, media, text, synthetic = con.execute("select status, media_type, text, synthetic from documents").fetchone()
+    assert (status, media, synthetic) == ("ok", "image/png", 1)
+    # rows and cells as convert.py writes an HTML table: a cell split over two lines is one cell again
+    assert "招标人:\t吉林市公安局交通警察支队\t建设地点\t永吉县城关镇" in text.replace("：", ":")
+    assert "\t2202-202279619-01" in text
+    facts = {f: (v, m, c) for f, v, m, c in con.execute("select field, value, method, confidence from facts")}
+    assert facts["buyer"][:2] == ("吉林市公安局交通警察支队", "ocr")
+    assert facts["project_code"][0] == "2202-202279619-01"
+    assert facts["award"][:2] == ("1722250.19", "ocr")
+    assert 0.5 < facts["buyer"][2] <= 0.95  # the engine's confidence, at most the label's prior
+    assert con.execute("select buyer, award_total from notices").fetchone() == ("吉林市公安局交通警察支队", "1722250.19")
+
+
+def test_ocr_text_is_redacted_and_blacked_out_on_the_image(scanned):
+    con = scanned["con"]
+    text, sha = con.execute("select text, sha256 from documents").fetchone()
+    assert OFFICER not in text and "[姓名已删除]" in text
+    black = con.execute("select page, x0, y0, x1, y1, blackout, span_start, span_end from ocr_lines"
+                        " where blackout is not null").fetchall()
+    assert black, "the redacted line keeps the part of its box to black out"
+    assert any("[姓名已删除]" in text[s:e] for *_, s, e in black)
+    # the page image as shown: every blacked-out stretch is black on the crop
+    data, media = con.execute("select o.data, d.media_type from originals o join documents d using (sha256)").fetchone()
+    gray = crop.page_image(data, media, 1)
+    rows = [dict(zip(("x0", "y0", "x1", "y1", "blackout"), r)) for r in
+            con.execute("select x0, y0, x1, y1, blackout from ocr_lines where page = 1")]
+    page, x0, y0, x1, y1, blackout, *_ = black[0]
+    from PIL import Image
+
+    shown = np.asarray(Image.open(io.BytesIO(crop.crop(gray, rows, [{"x0": x0, "y0": y0, "x1": x1, "y1": y1}])))
+                       .convert("L"))
+    assert shown.shape[0] < gray.shape[0]  # a crop, not the page
+    bx0, bx1 = json.loads(blackout)[0]
+    assert bx1 - bx0 > 20
+    # the crop's origin: CONTEXT of the width left of the box, MARGIN line heights above it
+    ox = max(0, int(x0 - crop.CONTEXT * gray.shape[1]))
+    oy = max(0, int(y0 - crop.MARGIN * (y1 - y0)))
+    patch = shown[int(y0 - oy) + 3:int(y1 - oy) - 3, int(bx0 - ox) + 3:int(bx1 - ox) - 3]
+    assert patch.size and patch.max() < 40
+    # and nothing the engine read unredacted was kept in the cache
+    cache = Path(scanned["options"].cache)
+    cached = [p for p in cache.rglob("*.json.gz")]
+    assert len(cached) == 1
+    import gzip
+
+    assert OFFICER not in gzip.decompress(cached[0].read_bytes()).decode()
+
+
+def test_the_notice_page_shows_the_crop_with_the_text_and_confidence(scanned):
+    from .test_web import Client
+    from sousveil.web.server import make_app
+
+    app = Client(make_app(str(scanned["db_path"]), public=True))
+    nid, fid = scanned["con"].execute("select notice_id, id from facts where field = 'buyer'").fetchone()
+    html = app.get(f"/-/notice/{nid}").text
+    assert 'id="scans"' in html and f'src="/-/notice/{nid}/fact/{fid}.png"' in html
+    assert "<q>吉林市公安局交通警察支队</q>" in html
+    response = app.get(f"/-/notice/{nid}/fact/{fid}.png")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    assert app.get(f"/-/notice/{nid}/fact/999999.png").status_code == 404
+
+
+def test_a_rerun_reads_the_cache_and_the_same_page_twice_is_read_once(scanned):
+    options = scanned["options"]
+    data = TABLE.read_bytes()
+    rec = process(Source(data, "again.png"), ocr=options)
+    assert rec.status == "ok" and rec.converted.ocr[0].cached
+    first = sqlite3.connect(scanned["db_path"]).execute("select text from documents").fetchone()[0]
+    assert rec.text == first  # the cached lines give the same stored text
+    # a two-page TIFF of the same page: one recognition at most, here none
+    from PIL import Image
+
+    img = Image.open(TABLE).convert("L")
+    buf = io.BytesIO()
+    img.save(buf, "TIFF", save_all=True, append_images=[img])
+    rec = process(Source(buf.getvalue(), "two.tiff"), ocr=options)
+    assert rec.converted.pages == 2 and [p.cached for p in rec.converted.ocr] == [True, True]
+    assert rec.text.count("吉林市公安局交通警察支队") >= 2 and OFFICER not in rec.text
+
+
+def test_no_ocr_leaves_the_scan_unread(tmp_path):
+    rec = process(Source(TABLE.read_bytes(), "t.png"), ocr=None)
+    assert rec.status == "needs_ocr" and rec.converted.ocr_pages == [1] and rec.notice is None
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.png").write_bytes(TABLE.read_bytes())
+    summary = ingest([tmp_path / "in"], tmp_path / "x.db", progress=False, ocr=False)
+    assert (summary.new, summary.needs_ocr) == (1, 1)
+
+
+def test_a_mixed_pdf_is_read_page_by_page(scanned):
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "中标公告 第一页：文字层", fontname="china-s")
+    page = doc.new_page()
+    page.insert_image(page.rect, stream=TABLE.read_bytes())
+    page = doc.new_page()
+    page.insert_text((72, 72), "第三页：文字层", fontname="china-s")
+    conv = convert(doc.tobytes(), "mixed.pdf", ocr=scanned["options"])
+    assert conv.ocr_pages == [2] and [p.page for p in conv.ocr] == [2]
+    first, scanned_text, third = conv.text.index("第一页"), conv.text.index("吉林市公安局交通警察支队"), conv.text.index("第三页")
+    assert first < scanned_text < third
+
+
+def test_a_phone_photo_is_read(tmp_path):
+    rec = process(Source(PHOTO.read_bytes(), "photo.jpg"), ocr=read.Options(cache=str(tmp_path)))
+    assert rec.status == "ok", rec.error
+    assert rec.synthetic  # the generator's mark, read off the photo
+    assert "宁强县人民政府办公室网络舆情监测服务项目" in rec.text
+    budget = [f for f in rec.notice.facts if f.field == "budget" and f.value]
+    assert budget and budget[0].value == "639362" and budget[0].method == "ocr"
+    assert rec.ocr_lines and all(0 <= p.start < p.end <= len(rec.text) for p in rec.ocr_lines)
+
+
+# --- without the engine -------------------------------------------------------------------------------
+
+
+def _grid(rows: int, cols: list[int], top: int = 100, height: int = 80, width: int = 1200) -> np.ndarray:
+    """A white page with a ruled table: rows of `height` px, columns starting at `cols`."""
+    page = np.full((top + rows * height + 200, width), 255, np.uint8)
+    for r in range(rows + 1):
+        page[top + r * height:top + r * height + 3, cols[0]:cols[-1] + 3] = 0
+    for c in cols:
+        page[top:top + rows * height + 3, c:c + 3] = 0
+    return page
+
+
+def test_layout_rebuilds_ruled_cells_and_joins_wrapped_lines():
+    page = _grid(2, [50, 300, 1100])
+    lines = [
+        Line("标题一行文字很长一直写到页面的右边", 50, 10, 1180, 50, 0.99),  # to the right margin: wraps
+        Line("接着写完。", 50, 55, 250, 95, 0.99),
+        Line("采购人：", 60, 120, 200, 160, 0.99), Line("某市公安局", 320, 110, 600, 150, 0.99),
+        Line("（盖章）", 320, 152, 500, 175, 0.99),  # a cell's second line
+        Line("中标金额：", 60, 200, 240, 240, 0.98), Line("100万元", 320, 200, 500, 240, 0.97),
+        Line("页脚", 50, 400, 150, 440, 0.99),
+    ]
+    rows, order = lay_out(lines, page)
+    assert rows == ["标题一行文字很长一直写到页面的右边接着写完。", "采购人：\t某市公安局（盖章）", "中标金额：\t100万元", "页脚"]
+    assert sorted(order) == list(range(len(lines)))
+
+
+def test_layout_splits_a_row_without_rules_at_wide_gaps():
+    page = np.full((400, 1600), 255, np.uint8)
+    lines = [Line("品名", 50, 50, 130, 90, 0.99), Line("数量", 600, 52, 680, 92, 0.99),
+             Line("摄像机", 50, 120, 170, 160, 0.99), Line("20", 600, 118, 640, 158, 0.99)]
+    rows, _ = lay_out(lines, page)
+    assert rows == ["品名\t数量", "摄像机\t20"]
+    # the engine reads neighbouring cells as one line: the labels of data/labels.yaml split them again,
+    # but not a name that holds a label's words
+    lines = [Line("项目名称", 50, 50, 210, 90, 0.99), Line("某县公安局视频监控系统建设采购项目采购方式询价", 600, 50, 1400, 90, 0.99),
+             Line("采购代理机构某市智联招标代理有限公司", 50, 120, 800, 160, 0.99), Line("发布日期2024-09-17", 1000, 120, 1400, 160, 0.99)]
+    rows, _ = lay_out(lines, page)
+    assert rows == ["项目名称\t某县公安局视频监控系统建设采购项目\t采购方式\t询价", "采购代理机构\t某市智联招标代理有限公司\t发布日期\t2024-09-17"]
+
+
+class _Page:
+    def __init__(self, lines):
+        self.page, self.lines, self.order = 1, lines, list(range(len(lines)))
+
+
+def test_place_follows_redaction_and_blacks_out_what_it_removed():
+    lines = [Line("项目联系人：张伟", 0, 0, 160, 20, 0.98), Line("电话：13912345678", 0, 30, 150, 50, 0.97),
+             Line("采购人：某市公安局", 0, 60, 180, 80, 0.99)]
+    page = _Page(lines)
+    text, redactions, _ = redact_folded("\n".join(ln.text for ln in lines))
+    assert "张伟" not in text and "13912345678" not in text
+    placed = evidence.place([page], text, redactions)
+    assert [text[p.start:p.end] for p in placed] == text.split("\n")
+    assert placed[0].blackout and placed[1].blackout and not placed[2].blackout
+    x0, x1 = placed[0].blackout[0]
+    # 项目联系人： is 12 of the line's 16 units (a Chinese character is two), 10 px each; half a unit to spare
+    assert (x0, x1) == (115, 160)
+    assert all("张伟" not in ln.text and "13912345678" not in ln.text for ln in lines)
+
+
+def test_facts_from_ocr_say_so_and_unsure_digits_are_flagged():
+    from sousveil.model import Fact, Notice
+
+    notice = Notice()
+    notice.facts = [Fact("award_total", "1722250.19", 5, 15, method="label", confidence=0.95),
+                    Fact("buyer", "某市公安局", 20, 25, method="label", confidence=0.95),
+                    Fact("published", "2022-05-16", None, None, origin="html-meta", method="metadata", confidence=0.85)]
+    placed = [evidence.Placed(1, 0, 16, 0, 0, 100, 20, 0.72, []), evidence.Placed(1, 17, 30, 0, 30, 100, 50, 0.99, [])]
+    evidence.mark_facts(notice, placed)
+    total, buyer, published = notice.facts
+    assert (total.method, total.confidence) == ("ocr", 0.72) and "digits unsure" in total.note
+    assert (buyer.method, buyer.confidence) == ("ocr", 0.95) and "digits" not in buyer.note
+    assert published.method == "metadata"
+
+
+def test_a_page_over_its_budget_fails_alone_and_the_document_clock_resumes():
+    with time_budget(30):
+        with pytest.raises(PageOverBudget):
+            with page_budget(0.05):
+                while True:
+                    time.sleep(0.01)
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0 < left <= 30  # the document's budget is armed again
+
+
+def test_small_or_broken_images_are_not_pages(tmp_path):
+    from PIL import Image
+
+    Image.new("L", (120, 40), 255).save(tmp_path / "logo.png")
+    Image.new("L", (800, 1100), 255).save(tmp_path / "blank_scan.png")
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 50)
+    items = {i.name: i for i in iter_sources([tmp_path])}
+    assert "too small to be a page" in items["logo.png"].reason
+    assert "cannot be read" in items["broken.jpg"].reason
+    assert isinstance(items["blank_scan.png"], Source)
+    rec = process(Source((tmp_path / "blank_scan.png").read_bytes(), "blank_scan.png"), ocr=read.Options())
+    assert rec.status == "needs_ocr"  # nothing to read on a blank page
