@@ -160,3 +160,12 @@ def test_a_bidders_roster_flattened_with_spaces():
                     "项目经理（项目负责人） 高静,安全生产考核合格证(B证),鄂124262451908 施工员 吴伟,安全员证,鄂1537562 公告发布日期: 2018-01-04")
     assert not any(x in out for x in ("高秀英", "高静", "吴伟", "鄂124262451908", "420105198001011234"))
     assert out.startswith("履约期限(天): 541 给排水专业负责人 ") and out.endswith(" 公告发布日期: 2018-01-04")
+
+
+def test_names_under_any_list_of_people_even_a_label_misread_by_ocr():
+    # OCR dropped the first character of 磋商小组成员名单: the names under it are still a list of people.
+    out, _ = redact("六、商小组成员名单：\n张伟、李娜、王芳\n七、其他补充事宜")
+    assert not any(n in out for n in ("张伟", "李娜", "王芳")) and out.endswith("七、其他补充事宜")
+    # A list of suppliers or brands is evidence, whatever the length of their names.
+    out, _ = redact("入围供应商名单：\n华为、中兴、大华\n")
+    assert "华为、中兴、大华" in out

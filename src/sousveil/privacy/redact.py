@@ -54,6 +54,9 @@ _MAX_EXPERT_LINES = 4
 # Names listed with 、 (a comma may end the list: 联系人：张伟，电话：…).
 _NAME_LIST = re.compile(r"[\u4e00-\u9fff·]{2,5}(?:[ ]*、[ ]*[\u4e00-\u9fff·]{2,5}){1,200}")
 _MAX_TABLE_LINES = 60
+# The end of a label or heading that names a list of people: …成员名单：, …专家名单 (then a line break).
+_ANY_LIST = re.compile(r"名单[ ]*(?::[ ]*\n?|\n)")
+_NOT_PEOPLE = ("供应商", "单位", "公司", "企业", "投标人", "中标", "成交", "入围", "候选", "品牌", "产品", "项目")
 # The names a committee's label lists, each with a note in brackets (甲(组长)、乙(采购人代表)).
 # A name ends before anything that is not a character of it, or before the next clause's number (…丙十、验收意见).
 _EXPERT_NAME = r"[\u4e00-\u9fff·]{2,5}?(?=[^\u4e00-\u9fff·]|[一二三四五六七八九十]{1,3}、|$)(?:\([^()\n]{1,10}\))?"
@@ -208,6 +211,12 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
                 break
             spans.append((pos, end, "experts"))
             pos = end + 1
+    # Any list (名单) of names, whatever the committee it names: a label unknown to labels.yaml or misread
+    # by OCR (商小组成员名单 for 磋商小组成员名单) still heads names, on its line or the next.
+    for m in _ANY_LIST.finditer(folded):
+        names = _NAMES_LINE.match(folded, m.end())
+        if names and not any(w in folded[max(0, m.start() - 12):m.start()] for w in _NOT_PEOPLE):
+            spans.append((names.start("names"), names.end("names"), "experts"))
     # "评审专家：甲、乙" with the list running on to the next line (PDF text): that line too.
     for start, end, kind in list(spans):
         if kind == "experts" and end < len(folded) and folded[end] == "\n":
