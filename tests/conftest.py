@@ -13,6 +13,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CCGP_SAMPLE = FIXTURES / "ccgp" / "award_shenzhen_longhua_2025.html"
 
 
+def copy_database(src, dest) -> None:
+    """A copy of a database that connections of this session hold open, through SQLite's backup: a copy of
+    the file would close a descriptor of it, which drops this process's locks on it, so that a later
+    process takes itself for the last one and deletes the shared-memory file under the open connections."""
+    import sqlite3
+
+    with sqlite3.connect(src) as source, sqlite3.connect(dest) as copy:
+        source.backup(copy)
+
+
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory):
     """A generated corpus (with ground truth) ingested once for the whole session."""

@@ -14,6 +14,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from sousveil.web.server import add_reviewer
 
+from .conftest import copy_database
+
 ARTIFACTS = Path(os.environ.get("SOUSVEIL_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")) / "screenshots"
 # Without the background-networking flags chromium keeps trying to reach Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -32,7 +34,7 @@ def chromium_path() -> str:
 def server(web_db, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     db_path = root / "browser.db"
-    shutil.copy(web_db["db_path"], db_path)
+    copy_database(web_db["db_path"], db_path)  # never shutil.copy of an open database (conftest.py)
     accounts = root / "reviewers.json"
     add_reviewer(str(accounts), "carol", PASSWORD)
     proc = subprocess.Popen([sys.executable, "-m", "sousveil.cli", "serve", str(db_path), "--port", "0",

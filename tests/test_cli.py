@@ -6,7 +6,7 @@ import pytest
 
 from sousveil.text import fold
 
-from .conftest import CCGP_SAMPLE, run_cli
+from .conftest import CCGP_SAMPLE, copy_database, run_cli
 
 COMMANDS = ["ingest", "search", "show", "stats", "export", "synth", "evaluate"]
 
@@ -14,11 +14,9 @@ COMMANDS = ["ingest", "search", "show", "stats", "export", "synth", "evaluate"]
 @pytest.fixture(scope="module")
 def mixed_db(tmp_path_factory, corpus):
     """The generated corpus plus the real notice: synthetic and real side by side."""
-    import shutil
-
     root = tmp_path_factory.mktemp("mixed")
     db = root / "mixed.db"
-    shutil.copy(corpus["db_path"], db)
+    copy_database(corpus["db_path"], db)
     run_cli("ingest", CCGP_SAMPLE, "--db", db)
     return db
 

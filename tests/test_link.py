@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import shutil
 
 import numpy as np
 from datasketch import MinHash
@@ -16,7 +15,7 @@ from sousveil.resolve.link import link
 from sousveil.store import linked
 from sousveil.store.db import open_db
 
-from .conftest import run_cli
+from .conftest import copy_database, run_cli
 
 
 def truth_rows(corpus):
@@ -122,7 +121,7 @@ def test_link_is_incremental_and_idempotent(corpus, tmp_path):
 
 def test_new_prefix_or_registry_relinks(corpus, tmp_path, monkeypatch):
     db_path = tmp_path / "p.db"
-    shutil.copy(corpus["db_path"], db_path)
+    copy_database(corpus["db_path"], db_path)
     db = open_db(db_path)
     total = db.execute("select count(*) from notices").fetchone()[0]
     summary = link(db, "ocds-abc123")

@@ -27,11 +27,10 @@ from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 BATCH = 200
 MAX_SKIPS_KEPT = 1000  # skipped inputs listed in the summary (all are counted)
 CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
-# Chunks the workers may have ahead of the writer, per worker, and their bytes in all: enough to keep the
-# workers busy while this process stores and links a batch or checkpoints the log, bounded in memory.
-AHEAD_CHUNKS = 32
+# Chunks the workers may have ahead of the writer, per worker, and their bytes in all: the documents in
+# flight are bounded in memory whatever their size.
+AHEAD_CHUNKS = 8
 AHEAD_BYTES = 64 * 1024 * 1024
-WORKER_NICE = 5  # workers yield to this process, the run's one serial stage (storing, linking)
 
 
 @dataclass
@@ -267,12 +266,6 @@ class Interrupted(Exception):
 def _start_worker() -> None:
     # Ctrl-C reaches every process of the terminal's group; the main process stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # With a worker per CPU, this process shares a CPU with a worker; when it waits for that CPU, every
-    # worker soon waits for it. A lower priority for the workers lets it run when it has work.
-    try:
-        os.nice(WORKER_NICE)
-    except (AttributeError, OSError):  # no nice on Windows
-        pass
 
 
 def process_chunk(chunk: list[tuple[Source, str]], keep_originals: bool, seconds: float | None,
