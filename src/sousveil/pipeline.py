@@ -85,9 +85,17 @@ def time_budget(seconds: float | None):
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
+    with _alarm(seconds, OverBudget):
+        yield
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float, error: type[Exception]):
+    """SIGALRM after `seconds` raises `error(seconds)` in the block; the timer and the handler before it
+    are put back after it."""
 
     def expired(signum, frame):
-        raise OverBudget(seconds)
+        raise error(seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -111,17 +119,10 @@ def page_budget(seconds: float | None):
         yield
         return
     left = signal.getitimer(signal.ITIMER_REAL)[0]  # the document's budget, 0 when there is none
-
-    def expired(signum, frame):
-        raise PageOverBudget(seconds)
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _alarm(seconds, PageOverBudget):
+            yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
         if left:
             signal.setitimer(signal.ITIMER_REAL, left)
 
