@@ -182,3 +182,14 @@ def test_ascii_terms_need_word_boundaries():
 
 def test_one_automaton_built_once():
     assert taxonomy() is taxonomy()
+
+
+def test_a_company_name_standing_alone_is_not_evidence():
+    # A bidders' table flattened with spaces: the bidder's name is no longer a recognised party.
+    text = "办公用空调采购项目中标公告 投标人 报价 1 青岛同创天成安防工程有限公司 669522.10 2 某某电器有限公司 600000.00"
+    folded = fold(text)
+    assert not classify(text, "court", folded=folded, exclude=party_spans(folded, []))
+    # The same words in what is bought still count.
+    text = "采购视频监控设备一批，中标供应商：某某电器有限公司"
+    folded = fold(text)
+    assert {t.category for t in classify(text, "police", folded=folded, exclude=party_spans(folded, []))} == {"video"}

@@ -9,6 +9,7 @@ Weak matches count only with support (see data/taxonomy.yaml).
 from __future__ import annotations
 
 import bisect
+import re
 
 from ..model import Tag
 from ..text import fold
@@ -33,10 +34,16 @@ def snippet(text: str, start: int, end: int, width: int = SNIPPET) -> str:
     return ("…" if s > 0 else "") + text[s:e].replace("\n", " ").replace("\t", " ") + ("…" if e < len(text) else "")
 
 
+# A company's name standing alone between spaces, tabs or punctuation (a bidder in a table, flattened or
+# not, that no label names): …安防工程有限公司.
+_COMPANY_TOKEN = re.compile(r"(?:^|(?<=[\s,，;；:：、。()（）]))[^\s,，;；:：、。()（）]{4,28}(?:有限责任公司|有限公司|公司|集团)"
+                            r"(?=$|[\s,，;；:：、。()（）\d])")
+
+
 def party_spans(folded: str, names) -> list[tuple[int, int]]:
-    """Every occurrence of the parties' names: a supplier called 某某安防工程有限公司 is not evidence
-    that the notice buys surveillance."""
-    spans = []
+    """Every occurrence of the parties' names, and of any company's name standing alone: a supplier
+    called 某某安防工程有限公司 is not evidence that the notice buys surveillance."""
+    spans = [m.span() for m in _COMPANY_TOKEN.finditer(folded)]
     for name in {fold(n) for n in names if n and len(n) >= 4}:
         i = folded.find(name)
         while i >= 0:
