@@ -605,6 +605,9 @@ def test_the_type_from_forms_without_a_heading():
          "因该项目在中标公示期内投标企业提出质疑，暂停招投标活动。", "correction"),
         # A correction of the 2020 template names the notice it corrects.
         ("项目名称：合成作战平台升级改造\n首次公告日期：2017年07月11日\n其它补充事宜：开标时间顺延", "correction"),
+        # A correction told in a sentence, its heading lost among a mirror site's chrome.
+        ("登录 | 免费注册 | 某州公安局雪亮工程二期项目更正公告 云南省政府采购中心受某州公安局委托，就雪亮工程二期项目"
+         "进行单一来源。现将开标时间更正为2022/10/30，其他内容不变。", "correction"),
         # A tender document whose kind runs into its cover's first line.
         ("公开招标文件 项目名称：某市公安局大数据监督项目 项目编号：ESZCS-G-F-200123 2020年10月\n"
          "第一章 投标邀请\n某某项目管理有限公司受某市公安局委托，采用公开招标方式组织采购。", "tender"),
