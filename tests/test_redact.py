@@ -169,3 +169,8 @@ def test_names_under_any_list_of_people_even_a_label_misread_by_ocr():
     # A list of suppliers or brands is evidence, whatever the length of their names.
     out, _ = redact("入围供应商名单：\n华为、中兴、大华\n")
     assert "华为、中兴、大华" in out
+
+
+def test_a_place_after_a_contact_label_is_no_ones_name():
+    out, _ = redact("联系方式：黄山市，电话0559-1234567 采购单位联系方式：文铭；电话：0771-3836260")
+    assert "黄山市" in out and "文铭" not in out

@@ -109,7 +109,9 @@ CONTACT_FIELDS = ("buyer_phone", "agency_phone")  # labels of a way to reach som
 def _contact_name() -> re.Pattern:
     """A common surname's name (data/surnames.yaml) opening a contact's value, before its number."""
     surnames = load_yaml("surnames.yaml")["surnames"]
-    return re.compile(rf"[ ]*(?P<name>[{surnames}][\u4e00-\u9fff]{{1,2}})(?=[ ]*(?:[;；,，、/]|\d|电话|手机|tel))")
+    # Not a place or a body (黄山市，电话…; 高新区, 江门局): a person's name ends in none of these.
+    return re.compile(rf"[ ]*(?P<name>[{surnames}][\u4e00-\u9fff]{{0,1}}[^\W\d_市省县区镇乡村路街局院司所站处部室厅委办]"
+                      rf")(?=[ ]*(?:[;；,，、/]|\d|电话|手机|tel))")
 
 
 @functools.lru_cache(maxsize=1)
