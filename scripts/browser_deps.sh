@@ -15,22 +15,23 @@ have_poppler() { command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/d
 libs() { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; }  # /sbin is not on every PATH
 have_ocr_libs() { libs | grep -q "libGL.so.1 " && libs | grep -q "libglib-2.0.so.0 "; }
 
-need=""
-have_chromium || need="chromium"
-have_font || need="${need:+$need }fonts-noto-cjk"
-have_poppler || need="${need:+$need }poppler-utils"
-have_ocr_libs || need="${need:+$need }libgl1 libglib2.0-0"
+missing() {  # the Debian packages still to install, separated by spaces
+    m=""
+    have_chromium || m="chromium"
+    have_font || m="${m:+$m }fonts-noto-cjk"
+    have_poppler || m="${m:+$m }poppler-utils"
+    have_ocr_libs || m="${m:+$m }libgl1 libglib2.0-0"
+    echo "$m"
+}
+
+need=$(missing)
 [ -z "$need" ] && exit 0
 
 if [ "$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "make test: installing $need for the browser tests (apt-get)" >&2
     # shellcheck disable=SC2086  # $need is a list of package names
     if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null; then
-        need=""
-        have_chromium || need="chromium"
-        have_font || need="${need:+$need }fonts-noto-cjk"
-        have_poppler || need="${need:+$need }poppler-utils"
-        have_ocr_libs || need="${need:+$need }libgl1 libglib2.0-0"
+        need=$(missing)
         [ -z "$need" ] && exit 0
     fi
 fi

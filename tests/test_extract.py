@@ -584,7 +584,7 @@ def test_the_lines_after_a_two_column_table_of_winners_are_not_winners():
     assert "王志强" not in rec.text
 
 
-def test_a_redacted_name_is_never_a_supplier():
+def test_every_redaction_marker_reads_as_no_name_and_a_bracketed_role_does_not():
     from sousveil.extract.names import MASKED_NAME
     from sousveil.privacy.redact import MARKERS
 

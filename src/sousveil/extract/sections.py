@@ -7,7 +7,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .dates import DATE_FIELDS
+from .dates import DATE_FIELDS, first_date
 from .heading import cover_title
 from .labels import CHANGED_TO, HEADING_PREFIX, scope_of_heading, scope_pattern, vocabulary
 from .names import TRAILING, is_org, name_span
@@ -38,7 +38,6 @@ _SUPPLIER_BY_PRICE = re.compile(
 _MAX_LABEL_CELL = 30
 _NAMED_BY_SPACE = ("buyer", "agency", "supplier")
 _CODE_FIRST = re.compile(r"\s*[a-z0-9][a-z0-9\-_/\[\]()〔〕]{4,}(?=\s|$)")
-_DATE_FIRST = re.compile(r"\s*(?:19|20)\d\d\s*(?:年|-|/|\.)\s*\d{1,2}\s*(?:月|-|/|\.)\s*\d{1,2}")
 _SUM_FIRST = re.compile(r"(?:人民币|¥|rmb)?\s*\d[\d,.]*\s*(?:万|亿)?元")
 _LOT_ANY = re.compile(
     rf"第\s*(?P<a>[0-9一二三四五六七八九十]+)\s*(?:{_LOT_WORDS})"
@@ -74,7 +73,8 @@ def _value_after_space(field: str, value: str) -> bool:
     if field in _NAMED_BY_SPACE:
         return is_org(value)
     if field in DATE_FIELDS:
-        return bool(_DATE_FIRST.match(value))
+        first = first_date(value)
+        return first is not None and not value[:first.start].strip()
     if field == "project_code":  # 项目编号 5325-202209157
         code = _CODE_FIRST.match(value)
         return bool(code) and any(c.isdigit() for c in code.group(0))

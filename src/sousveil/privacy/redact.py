@@ -229,8 +229,9 @@ def _labelled(folded: str) -> list[tuple[int, int, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _staff_rules() -> tuple[tuple, frozenset, frozenset, re.Pattern, re.Pattern]:
-    """(role suffixes, disciplines, not roles, a roster entry's shape, a role before a colon) from labels.yaml."""
+def _staff_rules() -> tuple[tuple, frozenset, frozenset, re.Pattern, re.Pattern, re.Pattern]:
+    """(role suffixes, disciplines, not roles, a roster entry's shape, a role before a colon, a role and a
+    space before an entry without spaces) from labels.yaml."""
     data = load_yaml("labels.yaml")["staff_roles"]
     suffixes = tuple(sorted((fold(x) for x in data["suffixes"]), key=len, reverse=True))
     words = "|".join(re.escape(fold(w)) for w in data["certificate_words"])
@@ -238,12 +239,15 @@ def _staff_rules() -> tuple[tuple, frozenset, frozenset, re.Pattern, re.Pattern]
     entry = re.compile(rf"[ ]*[\u4e00-\u9fff·]{{2,4}}(?:\([^()\t\n]{{0,30}}\))?[ ]*,[^\t\n]*(?:{words}|\d{{5}}|,[ ]*$)")
     roles = "|".join(re.escape(x) for x in suffixes)
     colon = re.compile(rf"(?:^|(?<=[\t\n]))[ ]*(?P<label>[^\t\n:,;。]{{0,20}}(?:{roles})\d?)[ ]*:[ ]*")
+    # A roster flattened with spaces: 施工员 吴伟,安全生产考核合格证,… anywhere in a line.
+    spaced = re.compile(rf"(?:^|(?<=\s))(?P<label>[^\s:,;。()]{{0,20}}(?:{roles})\d?)(?:\([^()\s]{{1,12}}\))?[ ]+"
+                        rf"(?P<entry>[\u4e00-\u9fff·]{{2,4}}(?:\([^()\s]{{0,30}}\))?,[^\s]*(?:{words}|\d{{5}})[^\s]*)")
     return (suffixes, frozenset(fold(x) for x in data["disciplines"]), frozenset(fold(x) for x in data["not_roles"]),
-            entry, colon)
+            entry, colon, spaced)
 
 
 def _is_role(cell: str) -> bool:
-    suffixes, disciplines, not_roles, _, _ = _staff_rules()
+    suffixes, disciplines, not_roles, _, _, _ = _staff_rules()
     bare = cell.strip().rstrip(":").replace(" ", "").rstrip("0123456789")
     if not bare or len(bare) > 24 or bare in not_roles:
         return False
@@ -253,7 +257,7 @@ def _is_role(cell: str) -> bool:
 def _staff(folded: str) -> list[tuple[int, int, str]]:
     """The staff rosters of bids: the cell after a role (施工员 | 张三,施工员证,0422…), a value shaped like
     a roster entry after any label, and a role before a colon (安全员：张三)."""
-    _, _, _, entry, colon = _staff_rules()
+    _, _, _, entry, colon, spaced = _staff_rules()
     spans = []
     pos = 0
     for line in folded.split("\n"):
@@ -275,20 +279,10 @@ def _staff(folded: str) -> list[tuple[int, int, str]]:
     for m in colon.finditer(folded):
         if _is_role(m.group("label")) and not _names_institution(folded[m.end():m.end() + 40].split("\t")[0]):
             spans.append(_value_span(folded, m.end(), "person"))
-    for m in _spaced_staff().finditer(folded):  # a roster flattened with spaces: 施工员 吴伟,安全生产考核合格证,…
+    for m in spaced.finditer(folded):
         if _is_role(m.group("label")):
             spans.append((m.start("entry"), m.end("entry"), "person"))
     return spans
-
-
-@functools.lru_cache(maxsize=1)
-def _spaced_staff() -> re.Pattern:
-    """A role, a space and a roster entry without spaces (name,certificate,number), anywhere in a line."""
-    data = load_yaml("labels.yaml")["staff_roles"]
-    roles = "|".join(re.escape(x) for x in sorted((fold(x) for x in data["suffixes"]), key=len, reverse=True))
-    words = "|".join(re.escape(fold(w)) for w in data["certificate_words"])
-    return re.compile(rf"(?:^|(?<=\s))(?P<label>[^\s:,;。()]{{0,20}}(?:{roles})\d?)(?:\([^()\s]{{1,12}}\))?[ ]+"
-                      rf"(?P<entry>[\u4e00-\u9fff·]{{2,4}}(?:\([^()\s]{{0,30}}\))?,[^\s]*(?:{words}|\d{{5}})[^\s]*)")
 
 
 def _names_institution(value: str) -> bool:
