@@ -109,23 +109,11 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
         notice.heading = text[start:start + len(line)].strip()
         cite(notice, "heading", text, start, start + len(line), method="heading")
     probe = fold(notice.heading or "")
-    for ntype, keywords in types:
-        hit = next((k for k in keywords if k in probe), None)
-        if hit:
-            notice.type = ntype
-            s = heading_line[0] + probe.index(hit)
-            cite(notice, "type", text, s, s + len(hit), value=ntype, method="heading")
-            return
+    if _type_from_words(notice, text, probe, heading_line[0] if heading_line else 0, types, "heading"):
+        return
     kind = scan.first("notice_kind")  # an aggregator's summary: 公告类型：变更公告
-    if kind is not None:
-        value = folded[kind.start:kind.end]
-        for ntype, keywords in types:
-            hit = next((k for k in keywords if k in value), None)
-            if hit:
-                notice.type = ntype
-                s = kind.start + value.index(hit)
-                cite(notice, "type", text, s, s + len(hit), value=ntype, method="label")
-                return
+    if kind is not None and _type_from_words(notice, text, folded[kind.start:kind.end], kind.start, types, "label"):
+        return
     if url:
         m = re.search(r"/cggg/(?:dfgg|zygg)/([a-z]+)/", url)
         if m and m.group(1) in url_sections:
@@ -168,6 +156,19 @@ def heading_and_type(notice: Notice, text: str, folded: str, scan: Scan, meta: d
                    note="keyword on a short line, not in a title")
 
 
+def _type_from_words(notice: Notice, text: str, words: str, offset: int, types: list, method: str) -> bool:
+    """The type whose title words (notice_types.yaml, earlier rules first) stand in `words`, the folded text
+    at `offset`: set and cited; False when none does."""
+    for ntype, keywords in types:
+        hit = next((k for k in keywords if k in words), None)
+        if hit:
+            notice.type = ntype
+            s = offset + words.index(hit)
+            cite(notice, "type", text, s, s + len(hit), value=ntype, method=method)
+            return True
+    return False
+
+
 # A table's columns that count as the labels of the content rules: a winners' table (供应商名称 | 中标金额).
 _TABLE_FIELDS = {"supplier": "supplier", "amount": "award"}
 
@@ -206,7 +207,7 @@ _KIND_AT_START = re.compile(r"\s*(\S{4,12}?)(?:\s|$)")
 def _run_in_heading(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
     """A heading that runs into the labels after it on one line, as pages flattened to one line have it:
     "…项目政府采购合同(服务类) 政府采购合同编号：…"."""
-    for i, (start, line) in enumerate(lines):
+    for start, line in lines:
         for m in _RUN_IN.finditer(line, 0, 120):
             if _looks_like_heading(line[:m.start()], contract=True):
                 return start, line[:m.start()]

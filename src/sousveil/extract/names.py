@@ -33,6 +33,11 @@ def institution_suffixes() -> tuple[str, ...]:
     return tuple(load_yaml("institutions.yaml")["suffixes"])
 
 
+@functools.lru_cache(maxsize=1)
+def _name_endings() -> tuple[str, ...]:
+    return ORG_SUFFIXES + institution_suffixes()
+
+
 def name_span(folded: str, start: int, end: int) -> tuple[int, int]:
     """Cut an organisation name at the first separator (a clause, a contact, an address)."""
     m = NAME_END.search(folded, start, end)
@@ -40,7 +45,7 @@ def name_span(folded: str, start: int, end: int) -> tuple[int, int]:
         end = m.start()
     # One space after a whole name ends it (采购人：某看守所 某交易中心 2022年4月26日: a signature flattened).
     space = folded.find(" ", start, end)
-    if space > start and folded[start:space].endswith(ORG_SUFFIXES + institution_suffixes()):
+    if space > start and folded[start:space].endswith(_name_endings()):
         end = space
     while end > start and folded[end - 1] in TRAILING:
         end -= 1

@@ -320,8 +320,8 @@ def _jurisdiction_words() -> ahocorasick.Automaton:
     words = load_yaml("jurisdictions.yaml")["jurisdictions"]
     automaton = ahocorasick.Automaton()
     for code, names in words.items():
-        for name in names:
-            automaton.add_word(fold(name), (str(code), len(fold(name))))
+        for name in map(fold, names):
+            automaton.add_word(name, (str(code), len(name)))
     automaton.make_automaton()
     return automaton
 
