@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -438,3 +439,33 @@ def test_link_on_a_full_disk_stops_cleanly_and_resumes(corpus, tmp_path):
     assert len(lines) == 1 and str(db) in lines[0] and "cannot write" in lines[0], result.stderr
     assert run(cmd).returncode == 0
     assert link_state(db) == {k: corpus["content"][k] for k in link_state(db)}
+
+
+def test_the_export_process_ends_with_a_killed_server(corpus, tmp_path):
+    """`serve` writes exports in a process of its own (web/views.py): a server killed with SIGKILL, which
+    runs no clean-up, leaves no such process behind."""
+    db = tmp_path / "served.db"
+    shutil.copy(corpus["ref"], db)
+    server = subprocess.Popen([sys.executable, "-m", "sousveil.cli", "serve", str(db), "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", server.stdout.readline())
+        assert match, "serve did not start"
+        export = httpx.get(match.group(0) + "-/export.csv", params={"type": "award"}, timeout=60)
+        assert export.status_code == 200 and export.text.count("\n") > 10
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert children, "the export process was not started"
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in children):
+        assert time.monotonic() < deadline, f"processes {children} outlived the server"
+        time.sleep(0.2)
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0].lower()
+    except (FileNotFoundError, IndexError):
+        return "zombie"

@@ -119,6 +119,50 @@ def test_search_filters_city_supplier_and_pagination(app, web_db):
     assert 'rel="next"' in first and 'rel="prev"' in second
 
 
+def test_search_pages_are_the_query_functions_pages_in_every_order(app, web_db):
+    """The web orders a search's first pages from the facet index and later ones through SQL
+    (views.FIRST_PAGES): either way a page holds the notices `queries.search` gives it, ties of
+    dates and sums included, and no notice shows on two pages."""
+    from sousveil.web.views import FIRST_PAGES, PAGE_SIZE
+
+    db = web_db["db"]
+    ids = lambda html: [int(i) for i in re.findall(r'class="title" href="/-/notice/(\d+)"', html)]  # noqa: E731
+    for q, filters in ((None, {}), ("采购", {}), (None, {"type": "award"})):
+        total, _ = queries.search(db, q, queries.Filters(**filters))
+        assert total > (FIRST_PAGES + 1) * PAGE_SIZE, (q, filters, total)
+        for sort in queries.SORTS:
+            shown = []
+            for page in range(1, FIRST_PAGES + 3):
+                params = {**filters, "sort": sort, "page": page, **({"q": q} if q else {})}
+                html = app.get("/-/search?" + "&".join(f"{k}={v}" for k, v in params.items())).text
+                _, rows = queries.search(db, q, queries.Filters(**filters), limit=PAGE_SIZE,
+                                         offset=(page - 1) * PAGE_SIZE, sort=sort)
+                assert ids(html) == [r["id"] for r in rows], (q, filters, sort, page)
+                assert re.search(rf"<strong>{total}</strong>", html)
+                shown += ids(html)
+            assert len(shown) == len(set(shown)) == (FIRST_PAGES + 2) * PAGE_SIZE
+
+
+def test_facet_counts_are_the_tables_counts(web_db):
+    """The facet index counts what a query of the tables counts, for each facet and value."""
+    db = web_db["db"]
+    where, params = queries._where(queries.Filters(type="award"), "公安")
+    matching = f"select n.id from notices n where {' and '.join(where)}"
+    counts = facets.facet_counts(db, "公安", queries.Filters(type="award"), limit=1000)
+    expected = {
+        "category": f"select category, count(distinct notice_id) from tags where notice_id in ({matching}) group by 1",
+        "province": f"select province_code, count(*) from notices where province_code is not null and id in ({matching})"
+                    " group by 1",
+        "supplier": f"select name, count(distinct notice_id) from suppliers where role = 'winner' and notice_id in"
+                    f" ({matching}) group by 1",
+        "year": f"select year, count(*) from notices where year is not null and id in ({matching}) group by 1",
+    }
+    for name, sql in expected.items():
+        assert {f["value"]: f["count"] for f in counts[name]} == \
+            {str(v): c for v, c in db.execute(sql, params).fetchall()}, name
+    assert counts["type"] == [{"value": "award", "label": "award", "count": len(db.execute(matching, params).fetchall())}]
+
+
 def test_synthetic_is_labelled_and_separated(app, web_db):
     db = web_db["db"]
     overview = app.get("/").text

@@ -7,46 +7,130 @@ shown beside a facet value is the number of notices a click on it finds.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import sqlite_utils
 
 from ..extract.amounts import yuan
 from ..resolve.link import org_key
 from .queries import AWARD_VALUE, LATEST_REVIEW, NOT_A_COPY, SUPPLIER_VALUE, Filters, _where, designated_vendors
 
-# name -> (select value, label, count from ... ) with {clause} for the notice filters.
-FACET_SQL = {
-    "category": "select t.category, t.category, count(distinct t.notice_id) from tags t join notices n on n.id = t.notice_id"
-                " {where} group by 1",
-    "type": "select n.type, n.type, count(*) from notices n {where} group by 1",
-    "province": "select n.province_code, n.province, count(*) from notices n {where} and n.province_code is not null"
-                " group by 1",
-    "city": "select n.city_code, n.city, count(*) from notices n {where} and n.city_code is not null group by 1",
-    "country": "select n.country, n.country, count(*) from notices n {where} and n.country is not null group by 1",
-    "buyer_type": "select n.buyer_type, n.buyer_type, count(*) from notices n {where} group by 1",
-    "year": "select n.year, n.year, count(*) from notices n {where} and n.year is not null group by 1",
-    "supplier": "select s.name, s.name, count(distinct s.notice_id) from suppliers s join notices n on n.id = s.notice_id"
-                " {where} and s.role = 'winner' group by 1",
-    "synthetic": "select n.synthetic, n.synthetic, count(*) from notices n {where} group by 1",
-    "review": f"select r.verdict, r.verdict, count(distinct r.notice_id) from reviews r join notices n on"
-              f" n.id = r.notice_id {{where}} and {LATEST_REVIEW} group by 1",
+# name -> the (notice, value, label) pairs of a facet, each pair once. A facet's count for a value is
+# the number of matching notices among its pairs.
+FACET_PAIRS = {
+    "category": "select distinct notice_id, category, category from tags",
+    "type": "select id, type, type from notices",
+    "province": "select id, province_code, province from notices where province_code is not null",
+    "city": "select id, city_code, city from notices where city_code is not null",
+    "country": "select id, country, country from notices where country is not null",
+    "buyer_type": "select id, buyer_type, buyer_type from notices",
+    "year": "select id, year, year from notices where year is not null",
+    "supplier": "select distinct notice_id, name, name from suppliers where role = 'winner'",
+    "synthetic": "select id, synthetic, synthetic from notices",
     # Vendors with a designation named as supplier or brand (registry ids: letters and underscores).
-    "vendor": "select v.vendor, v.vendor, count(distinct v.notice_id) from vendor_links v join notices n on"
-              " n.id = v.notice_id {where} and v.vendor in ({designated}) group by 1",
+    "vendor": "select distinct notice_id, vendor, vendor from vendor_links where vendor in ({designated})",
 }
+# Reviews change while investigators work, so their facet is read at each count (a small table).
+REVIEW_PAIRS = f"select distinct r.notice_id, r.verdict, r.verdict from reviews r where {LATEST_REVIEW}"
 
 
-def facet_counts(db: sqlite_utils.Database, query: str | None, filters: Filters, limit: int = 12) -> dict:
-    """For each facet, its values with the number of matching notices, most frequent first."""
+@dataclass
+class Facet:
+    notices: np.ndarray  # notice id of each pair
+    codes: np.ndarray  # index into values of each pair
+    values: list
+    labels: list
+    order: np.ndarray  # each value's place when its labels are sorted, for ties of counts
+
+
+def _facet(rows) -> Facet:
+    codes_of: dict = {}
+    notices, codes, labels = [], [], []
+    for nid, value, label in rows:
+        if value is None:
+            continue
+        code = codes_of.setdefault(value, len(codes_of))
+        if code == len(labels):
+            labels.append(label)
+        notices.append(nid)
+        codes.append(code)
+    # Labels sort as SQLite sorts them: NULL first, then by value (UTF-8 order is code-point order).
+    order = np.empty(len(labels), dtype=np.int64)
+    order[sorted(range(len(labels)), key=lambda i: (labels[i] is not None, labels[i] if labels[i] is not None else 0))] = \
+        np.arange(len(labels))
+    return Facet(np.array(notices, dtype=np.int64), np.array(codes, dtype=np.int64), list(codes_of), labels, order)
+
+
+@dataclass
+class FacetIndex:
+    """Every facet's pairs, and each notice's rank in each sort order (by notice id; -1: no key)."""
+    facets: dict[str, Facet]
+    ranks: dict[str, np.ndarray]
+
+
+def facet_index(db: sqlite_utils.Database) -> FacetIndex:
+    """Read once for a state of the data (the web keeps it until a notice or a linking run changes it):
+    counting a search's facets and ordering its first pages is then one read of its notice ids, not a
+    scan of the tables per facet (docs/web.md)."""
+    designated = ",".join(f"'{v}'" for v in designated_vendors())
+    facets = {name: _facet(db.execute(sql.format(designated=designated))) for name, sql in FACET_PAIRS.items()}
+    rows = db.execute("select id, published, award_total_num from notices").fetchall()
+    size = 1 + max((r[0] for r in rows), default=0)
+    return FacetIndex(facets, {"date": _ranks(rows, 1, size), "amount": _ranks(rows, 2, size),
+                               "ingested": np.zeros(size, dtype=np.int64)})
+
+
+def _ranks(rows: list, column: int, size: int) -> np.ndarray:
+    """Each notice's place among the distinct values of a column, in SQLite's order (NULL lowest)."""
+    keys = sorted({r[column] for r in rows if r[column] is not None})
+    place = {k: i for i, k in enumerate(keys)}
+    rank = np.full(size, -1, dtype=np.int64)
+    for r in rows:
+        if r[column] is not None:
+            rank[r[0]] = place[r[column]]
+    return rank
+
+
+def matching_ids(db: sqlite_utils.Database, query: str | None, filters: Filters) -> np.ndarray:
+    """The ids of the notices a search finds (queries.search's total is their number)."""
     where, params = _where(filters, query)
-    clause = "where " + " and ".join(where or ["1"])
+    # Joined into one string by SQLite and parsed by numpy: a Python object a row held the interpreter
+    # three times as long, and the server's other requests with it.
+    ids = db.execute("select group_concat(n.id) from notices n where " + " and ".join(where or ["1"]), params).fetchone()[0]
+    return np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.zeros(0, dtype=np.int64)
+
+
+def first_ids(index: FacetIndex, ids: np.ndarray, n: int) -> dict[str, list[int]]:
+    """The first n of the notices `ids` in each sort order, as queries.SORTS orders them: by the key,
+    newest first, ties by id, newest first."""
     out = {}
-    for name, sql in FACET_SQL.items():
-        designated = ",".join(f"'{v}'" for v in designated_vendors())
-        rows = db.execute(sql.format(where=clause, designated=designated) + " order by 3 desc, 2 limit ?",
-                          params + [limit]).fetchall()
-        out[name] = [{"value": str(v), "label": label, "count": c} for v, label, c in rows if v is not None]
+    for sort, rank in index.ranks.items():
+        known = ids[ids < len(rank)]  # a notice stored after the index was read has no rank: not shown first
+        key = rank[known] * 2**32 + known  # ids stay below 2**32
+        top = np.argpartition(-key, n - 1)[:n] if len(key) > n else np.arange(len(key))
+        out[sort] = [int(i) for i in known[top[np.argsort(-key[top])]]]
+    return out
+
+
+def facet_counts(db: sqlite_utils.Database, query: str | None, filters: Filters, limit: int = 12,
+                 index: FacetIndex | None = None, ids: np.ndarray | None = None) -> dict:
+    """For each facet, its values with the number of matching notices (`ids`, when known), most
+    frequent first."""
+    if ids is None:
+        ids = matching_ids(db, query, filters)
+    facets = dict((index or facet_index(db)).facets)
+    facets["review"] = _facet(db.execute(REVIEW_PAIRS))
+    size = 1 + max([int(ids.max()) if len(ids) else 0] + [int(f.notices.max()) for f in facets.values() if len(f.notices)])
+    matching = np.zeros(size, dtype=bool)
+    matching[ids] = True
+    out = {}
+    for name in (*FACET_PAIRS, "review"):
+        f = facets[name]
+        counts = np.bincount(f.codes[matching[f.notices]], minlength=len(f.values))
+        top = [int(i) for i in np.lexsort((f.order, -counts))[:limit] if counts[i]]
+        out[name] = [{"value": str(f.values[i]), "label": f.labels[i], "count": int(counts[i])} for i in top]
     return out
 
 

@@ -25,8 +25,10 @@ CONFIDENT_FIELDS = ("type", "buyer", "province", "city", "county")
 CONFIDENT = 0.7  # the web's "strong methods only": label, table, heading, gazetteer, metadata, sentence (data/methods.yaml)
 # A sort can walk its own index and stops after a page: with a frequent search term (采购 matches
 # every notice) sorting all the hits first took over 300 ms at 100,000 notices (bench/run.py).
-SORTS = {"date": ("n.published desc", "idx_notices_published"),
-         "amount": ("n.award_total_num desc", "idx_notices_award_total_num"),
+# Ties go by id, newest first, so that a page holds the same notices whichever plan reads it (the
+# web's facet index orders the same way, store/facets.py).
+SORTS = {"date": ("n.published desc, n.id desc", "idx_notices_published"),
+         "amount": ("n.award_total_num desc, n.id desc", "idx_notices_award_total_num"),
          "ingested": ("n.id desc", None)}
 
 
@@ -183,15 +185,23 @@ def search(db: sqlite_utils.Database, query: str | None, filters: Filters = Filt
         db.execute(f"select count(*) from notices n{clause}", params).fetchone()[0]
     if total == 0:
         return 0, []
+    ids = [r[0] for r in db.execute(f"select n.id from notices n{indexed}{clause} order by {order} limit ? offset ?",
+                                    params + [limit, offset])]
+    return total, notices_of(db, ids, query if with_snippets else None)
+
+
+def notices_of(db: sqlite_utils.Database, ids: list[int], query: str | None = None) -> list[dict]:
+    """The rows of a page of search results, in the order of `ids`; with the hits of `query` in each
+    notice's text and a snippet around the first."""
     cols = ", ".join(f"n.{c}" for c in NOTICE_COLUMNS)
-    rows = db.execute(f"select {cols} from notices n{indexed}{clause} order by {order} limit ? offset ?",
-                      params + [limit, offset]).fetchall()
-    results = [dict(zip(NOTICE_COLUMNS, r)) for r in rows]
+    by_id = {r[0]: dict(zip(NOTICE_COLUMNS, r)) for r in db.execute(
+        f"select {cols} from notices n where n.id in ({','.join('?' * len(ids))})", ids)}
+    results = [by_id[i] for i in ids if i in by_id]
     copies = dict(db.execute(f"select notice_id, duplicate_of from process_notices where duplicate_of is not null and"
                              f" notice_id in ({','.join('?' * len(results))})", [r["id"] for r in results]).fetchall())
     for r in results:
         r["duplicate_of"] = copies.get(r["id"])
-    if with_snippets and query and results:
+    if query and results:
         texts = dict(db.execute(
             f"select n.id, d.text from notices n join documents d on d.sha256 = n.sha256 where n.id in "
             f"({','.join('?' * len(results))})", [r["id"] for r in results]).fetchall())
@@ -200,7 +210,7 @@ def search(db: sqlite_utils.Database, query: str | None, filters: Filters = Filt
             spans = fts.highlight_spans(text, query)
             r["hits"] = spans
             r["snippet"] = _snippet(text, spans)
-    return total, results
+    return results
 
 
 def _snippet(text: str, spans: list[tuple[int, int]], width: int = 40) -> dict:

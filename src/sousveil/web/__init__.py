@@ -29,6 +29,14 @@ def register_routes():
 
 
 @hookimpl
+def startup(datasette):
+    async def warm():
+        await views.warm(datasette)
+
+    return warm
+
+
+@hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def with_headers(scope, receive, send):

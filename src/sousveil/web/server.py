@@ -11,6 +11,7 @@ from datasette.plugins import pm
 from datasette_auth_passwords.utils import hash_password
 
 from ..store import db as store
+from . import views
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -75,5 +76,13 @@ def run(db_path: str, port: int = 8001, reviewers: str | None = None, public: bo
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
         announce(f"sousveil serving {db_path} at http://127.0.0.1:{bound}/ (Ctrl-C to stop)")
 
+    original_shutdown = server.shutdown
+
+    async def shutdown(sockets=None):
+        # Here, not after run(): uvicorn raises the stopping signal again once it has shut down.
+        await original_shutdown(sockets=sockets)
+        views.stop_exporter()
+
     server.startup = startup
+    server.shutdown = shutdown
     server.run()

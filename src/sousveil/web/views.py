@@ -7,9 +7,16 @@ filter or a chart selection can be shared as a link.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
+import multiprocessing
+import multiprocessing.connection
+import os
+import sqlite3
 import threading
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 
 import sqlite_utils
@@ -19,11 +26,14 @@ from ..export import flat as exports
 from ..extract.currency import MEASURES as CURRENCIES
 from ..store import db as store
 from ..store import facets, linked, queries
+from ..text import fold
 from . import render
 from .i18n import COOKIE, LANGS, Labels, choose_lang
 
 PAGE_SIZE = 20
+FIRST_PAGES = 5  # pages of a search ordered from the facet index; later ones by the database
 EXPORT_CHUNK = 500
+EXPORT_NICE = 10  # the export process's niceness (Unix): bulk downloads give way to pages
 FILTER_KEYS = ("category", "type", "country", "province", "city", "buyer_type", "year", "supplier", "buyer", "synthetic",
                "review", "vendor", "designated", "confident")
 STATE_KEYS = ("q", *FILTER_KEYS, "sort", "page", "currency")
@@ -44,15 +54,16 @@ _lock = threading.Lock()  # handlers run on several database threads at once
 def _cached(db: sqlite_utils.Database, fn, *args):
     """An aggregate over the whole database (overview, facet counts, vendors), kept until the data
     changes (a notice, a review or a linking run): at 100,000 notices the overview takes about 2 s
-    to compute (docs/web.md). Requests that need one being computed wait for it rather than compute
-    it again: many readers opening the same search at once cost one count."""
+    to compute (docs/web.md). Only the newest state's value is kept, so the facet index (tens of MB)
+    is not kept once per commit while an ingest runs. Requests that need one being computed wait for
+    it rather than compute it again: many readers opening the same search at once cost one count."""
     state = db.execute("select (select count(*) from notices), (select max(id) from notices),"
                        " (select max(id) from reviews), (select value from meta where key = 'linked_at')").fetchone()
     key = (db.execute("pragma database_list").fetchone()[2], fn.__name__, repr(args), state)
     with _lock:
-        if key in _aggregates:
-            _aggregates.move_to_end(key)
-            return _aggregates[key]
+        if _aggregates.get(key[:3], (None,))[0] == state:
+            _aggregates.move_to_end(key[:3])
+            return _aggregates[key[:3]][1]
         running = _computing.get(key)
         if running is None:
             running = _computing[key] = threading.Event()
@@ -62,13 +73,14 @@ def _cached(db: sqlite_utils.Database, fn, *args):
     if not owner:
         running.wait()
         with _lock:
-            if key in _aggregates:
-                return _aggregates[key]
+            if _aggregates.get(key[:3], (None,))[0] == state:
+                return _aggregates[key[:3]][1]
         return fn(db, *args)  # the first computation failed: its error is that request's
     try:
         value = fn(db, *args)
         with _lock:
-            _aggregates[key] = value
+            _aggregates[key[:3]] = (state, value)
+            _aggregates.move_to_end(key[:3])
             if len(_aggregates) > AGGREGATE_CACHE:
                 _aggregates.popitem(last=False)
         return value
@@ -76,6 +88,29 @@ def _cached(db: sqlite_utils.Database, fn, *args):
         with _lock:
             _computing.pop(key, None)
         running.set()
+
+
+async def warm(datasette) -> None:
+    """Before the server takes requests: the facet index is read (0.8 s at 100,000 notices), the export
+    process started and the dictionaries loaded, so that the first searches do not wait for them."""
+    def index(db: sqlite_utils.Database) -> None:
+        if db["notices"].exists():  # a plain `datasette` may serve other databases with the plugin on
+            _cached(db, facets.facet_index)
+
+    started = asyncio.get_running_loop().run_in_executor(_exporter(), int) if datasette.get_database().path else None
+    await _read(datasette, index)
+    fold("")  # the search's highlighting loads OpenCC's dictionaries
+    if started:
+        await started  # the export process has imported sousveil
+
+
+def _search_summary(db: sqlite_utils.Database, q: str | None, filters: queries.Filters) -> dict:
+    """A search's total, facet counts and first pages in each order, from its notice ids and the facet
+    index: kept like any aggregate, so a search's next page or another order costs a lookup of 20 rows."""
+    index = _cached(db, facets.facet_index)
+    ids = facets.matching_ids(db, q, filters)
+    return {"total": len(ids), "facets": facets.facet_counts(db, q, filters, index=index, ids=ids),
+            "first": facets.first_ids(index, ids, FIRST_PAGES * PAGE_SIZE)}
 
 
 def _config(datasette) -> dict:
@@ -136,9 +171,13 @@ async def search(request, datasette):
     page = max(1, int(state["page"])) if state.get("page", "").isdigit() else 1
     sort = state.get("sort") if state.get("sort") in queries.SORTS else "date"
     q = state.get("q")
-    total, rows = await _read(datasette, queries.search, q, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                              sort=sort)
-    counts = await _read(datasette, _cached, facets.facet_counts, q, filters)
+    summary = await _read(datasette, _cached, _search_summary, q, filters)
+    total, counts, first = summary["total"], summary["facets"], summary["first"][sort]
+    offset = (page - 1) * PAGE_SIZE
+    if offset + PAGE_SIZE <= len(first) or len(first) == total:
+        rows = await _read(datasette, queries.notices_of, first[offset:offset + PAGE_SIZE], q)
+    else:  # a page beyond the first few: the database orders it
+        _, rows = await _read(datasette, queries.search, q, filters, limit=PAGE_SIZE, offset=offset, sort=sort)
     for r in rows:
         if "snippet" in r:
             r["snippet_segments"] = render.segments(
@@ -290,10 +329,13 @@ async def export(request, datasette):
             await out.write("\ufeff")  # spreadsheet programs read the UTF-8 then
             await out.write(_csv_text([], header=True))
         after = 0
+        path = datasette.get_database().path
         while True:
-            # The chunk is written out on the database thread too: formatting 500 rows on the event loop
-            # held up every other page while an export ran.
-            after, text = await _read(datasette, _export_chunk, fmt, filters, q, after, cur)
+            if path:
+                after, text = await asyncio.get_running_loop().run_in_executor(
+                    _exporter(), _export_chunk_of, path, fmt, filters, q, after, cur)
+            else:  # a database in memory has no file for the export process to open
+                after, text = await _read(datasette, _export_chunk, fmt, filters, q, after, cur)
             if not text:
                 break
             await out.write(text)
@@ -319,6 +361,45 @@ async def report(request, datasette):
            " frame-ancestors 'none'")
     return Response.html(render_html(report), headers={"content-security-policy": csp,
                                                        "content-disposition": 'inline; filename="report.html"'})
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter() -> ProcessPoolExecutor:
+    """The process that writes exports: a large export is seconds of Python, and in the server's process it
+    held the interpreter, so every search waited behind it (docs/web.md, the load test). At a lower
+    priority, so that pages are answered first when both want a CPU. Spawned, not forked: the server
+    has threads."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_exporter)
+
+
+def stop_exporter() -> None:
+    """The server stops: the export process ends with it, cleanly (it also ends on its own when the server
+    is killed)."""
+    if _exporter.cache_info().currsize:
+        _exporter().shutdown(cancel_futures=True)
+        _exporter.cache_clear()
+
+
+def _start_exporter() -> None:
+    os.nice(EXPORT_NICE)
+
+    # The worker holds both ends of its task queue, so a server that dies would leave it waiting for ever.
+    def exit_with_the_server():
+        multiprocessing.connection.wait([multiprocessing.parent_process().sentinel])
+        os._exit(0)
+
+    threading.Thread(target=exit_with_the_server, daemon=True).start()
+
+
+@functools.lru_cache(maxsize=4)
+def _read_only(path: str) -> sqlite_utils.Database:
+    return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+
+
+def _export_chunk_of(path: str, *args) -> tuple[int, str]:
+    """In the export process: a chunk, from its own read-only connection to the database."""
+    return _export_chunk(_read_only(path), *args)
 
 
 def _export_chunk(db: sqlite_utils.Database, fmt: str, filters: queries.Filters, q: str | None,
