@@ -46,12 +46,14 @@ browser-deps:
 	@sh scripts/browser_deps.sh
 
 # Not part of `make test`: field accuracy on a generated corpus and on every labelled folder of
-# ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/);
+# ../shared/real/, then throughput on 10,000 and 100,000 generated notices (cached in bench/out/), the
+# load test of `sousveil serve` on the 100,000 (bench/load.py, docs/web.md);
 # OCR's character accuracy, pages/s per CPU and fields on scanned renderings (bench/ocr.py, docs/ocr.md).
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/run.py --sizes 10000 100000
+	$(BIN)/python bench/load.py --requests 2000
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/ocr.py
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
+from ..store import db as store
 from . import signin, views
 
 # Documents are hostile input: no inline script at all, nothing loaded from elsewhere.
@@ -26,6 +27,11 @@ SECURITY_HEADERS = [
 @hookimpl(tryfirst=True)  # first, so that signin's /-/login (throttled) answers, not datasette-auth-passwords'
 def register_routes():
     return [*signin.ROUTES, *views.ROUTES]
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.execute(store.PAGE_CACHE)
 
 
 @hookimpl

@@ -394,7 +394,9 @@ def _start_exporter() -> None:
 
 @functools.lru_cache(maxsize=4)
 def _read_only(path: str) -> sqlite_utils.Database:
-    return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.execute(store.PAGE_CACHE)
+    return sqlite_utils.Database(conn)
 
 
 def _export_chunk_of(path: str, *args) -> tuple[int, str]:
