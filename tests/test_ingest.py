@@ -232,3 +232,32 @@ def test_document_size_is_recorded_for_ok_and_failed_documents(tmp_path):
     con = sqlite3.connect(tmp_path / "x.db")
     sizes = dict(con.execute("select status, bytes from documents").fetchall())
     assert sizes == {"ok": CCGP_SAMPLE.stat().st_size, "failed": 19}
+
+
+def test_batches_grow_with_the_database_and_stay_bounded_in_bytes(tmp_path, monkeypatch):
+    """A commit holds a share of the notices already stored (run.BATCH_SHARE), at least batch_size and at
+    most BATCH_MAX documents, and never more than BATCH_BYTES of documents; every document is stored."""
+    import sousveil.ingest.run as run
+
+    write_corpus(tmp_path / "first", 40, seed=5)
+    write_corpus(tmp_path / "more", 60, seed=6)
+    db = tmp_path / "x.db"
+    ingest([tmp_path / "first" / "notices"], db, progress=False, link=False)
+    commits = []
+    real = run.store.write_records
+    monkeypatch.setattr(run.store, "write_records", lambda db, records, ver: (commits.append([r.size for r in records]),
+                                                                              real(db, records, ver)))
+    monkeypatch.setattr(run, "BATCH_SHARE", 2)
+    monkeypatch.setattr(run, "BATCH_MAX", 25)
+    s = ingest([tmp_path / "more" / "notices"], db, progress=False, batch_size=10, link=False)
+    # 40 notices stored: batches of 20; after the first commit 60: of 25 (the most), and the rest.
+    assert [len(c) for c in commits] == [20, 25, 15] and s.new == 60
+    assert counts(db)[1] == 100
+    write_corpus(tmp_path / "third", 30, seed=7)
+    commits.clear()
+    size = max(f.stat().st_size for f in (tmp_path / "third" / "notices").iterdir())
+    monkeypatch.setattr(run, "BATCH_BYTES", 3 * size)
+    ingest([tmp_path / "third" / "notices"], db, progress=False, batch_size=10, link=False)
+    # A commit is made as soon as the batch reaches the bound: it passes it by one document at most.
+    assert sum(len(c) for c in commits) == 30 and len(commits) >= 5
+    assert all(sum(c[:-1]) < 3 * size for c in commits)

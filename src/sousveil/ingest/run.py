@@ -24,7 +24,14 @@ from ..resolve.link import link as link_notices
 from ..store import db as store
 from .sources import Failure, Limits, Skipped, Source, iter_files, iter_sources
 
+# Documents a commit holds: at least BATCH, and a hundredth (BATCH_SHARE) of the notices stored, up to BATCH_MAX.
+# Each commit writes every page it changed, and a new document changes pages all over the indexes keyed
+# by digests and names; the larger the database, the more of them, so its batches grow with it
+# (docs/benchmark.md). Bounded in bytes too, since a batch holds its documents' bytes in memory.
 BATCH = 200
+BATCH_MAX = 2000
+BATCH_SHARE = 100
+BATCH_BYTES = 64 * 1024 * 1024
 MAX_SKIPS_KEPT = 1000  # skipped inputs listed in the summary (all are counted)
 CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
 # Chunks the workers may have ahead of the writer, per worker, and their bytes in all: the documents in
@@ -91,6 +98,12 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     started = time.perf_counter()
     batch: list[Record | tuple] = []
     pending: set[str] = set()
+    batch_bytes = [0]
+    stored_before = db.execute("select count(*) from notices").fetchone()[0] if "notices" in db.table_names() else 0
+    commit_at = [_batch_size(batch_size, stored_before)]
+
+    def full() -> bool:
+        return len(batch) >= commit_at[0] or batch_bytes[0] >= BATCH_BYTES
 
     def flush():
         later = []  # another source of a document the pool has not returned yet
@@ -114,6 +127,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
         pending.difference_update(rec.sha256 for rec in records)
         summary.stored += len(records)
         batch[:] = later
+        batch_bytes[0] = 0
+        commit_at[0] = _batch_size(batch_size, stored_before + summary.stored)
         if link and records:
             summary.link = (summary.link or LinkSummary()).add(link_notices(db, ocid_prefix))
 
@@ -140,7 +155,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             ahead[0] -= n
             for rec in result.get():
                 _record(rec, summary, batch)
-            if len(batch) >= batch_size:
+                batch_bytes[0] += rec.size
+            if full():
                 flush()
 
     try:
@@ -170,7 +186,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                             collect(AHEAD_CHUNKS * jobs, AHEAD_BYTES)
                     elif digest:
                         _record(process(item, digest, keep_originals, seconds, memory_mb, ocr_options), summary, batch)
-                if len(batch) >= batch_size:
+                        batch_bytes[0] += len(item.data)
+                if full():
                     flush()
                 elapsed = max(time.perf_counter() - started, 1e-9)
                 bar.update(task, docs=summary.documents, rate=summary.documents / elapsed,
@@ -284,6 +301,10 @@ def _check(db, source: Source, summary: Summary, batch: list, pending: set) -> s
         return None
     pending.add(digest)
     return digest
+
+
+def _batch_size(least: int, notices: int) -> int:
+    return max(least, min(BATCH_MAX, notices // BATCH_SHARE))
 
 
 def _record(rec: Record, summary: Summary, batch: list) -> None:
