@@ -2,9 +2,10 @@
 notices (clean at 300 dpi, and degraded: skew, blur, noise, a stamp, 200 dpi), then the fields of
 `sousveil evaluate` on the scanned notices beside the same notices as HTML.
 
-usage: python bench/ocr.py [--n 12] [--workdir bench/out] [--no-fields]
-The renderings are made once (scripts/render_scans.py: Debian's chromium through Playwright) and kept in
-the workdir. Character accuracy is 1 - edit distance / length against the text chromium printed on each
+usage: python bench/ocr.py [--n 40] [--workdir bench/out] [--no-fields]
+40 notices (about 50 pages each way) are enough for a field to be measured to about 3 points and take
+about ten minutes here, renderings included. The renderings are made once (scripts/render_scans.py:
+Debian's chromium through Playwright) and kept in the workdir. Character accuracy is 1 - edit distance / length against the text chromium printed on each
 page, white space aside and full-width forms folded (NFKC), after the layout the pipeline stores. Speed is
 measured in one worker process with one thread, as `ingest --jobs N` runs a page on each of N CPUs.
 """
@@ -83,10 +84,11 @@ def render(src: Path, out: Path, *extra: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=12, help="Generated notices rendered.")
+    parser.add_argument("--n", type=int, default=40, help="Generated notices rendered.")
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
     parser.add_argument("--no-fields", action="store_true", help="Skip `sousveil evaluate` on the scans.")
     args = parser.parse_args()
+    started = time.perf_counter()
     from sousveil.synth.generate import write_corpus
 
     base = args.workdir / f"ocr-{args.n}"
@@ -103,6 +105,7 @@ def main() -> None:
                   f"{m['cpu_per_page']:.2f} CPU s a page = {m['pages_per_cpu_second']:.2f} pages/s per CPU "
                   f"(worst pages: {worst})", flush=True)
     if args.no_fields:
+        print(f"({time.perf_counter() - started:.0f} s)")
         return
     from sousveil.evaluate import evaluate, format_report
 
@@ -122,10 +125,11 @@ def main() -> None:
         report = evaluate(base / kind, jobs=2)
         scores[kind] = report.accuracy()
         print(format_report(report, misses=2), end="\n\n", flush=True)
-    print("field accuracy, scans against HTML (points):")
+    print(f"field accuracy, scans against HTML (points; {report.documents} notices):")
     for field, value in scores["html"].items():
         diffs = "  ".join(f"{kind} {100 * (scores[kind].get(field, 0) - value):+.1f}" for kind in ("clean", "degraded"))
         print(f"  {field:14} html {value:.3f}  {diffs}")
+    print(f"({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":

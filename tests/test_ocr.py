@@ -200,6 +200,75 @@ def test_layout_splits_a_row_without_rules_at_wide_gaps():
     assert rows == ["项目名称\t某县公安局视频监控系统建设采购项目\t采购方式\t询价", "采购代理机构\t某市智联招标代理有限公司\t发布日期\t2024-09-17"]
 
 
+def test_layout_rejoins_the_cells_of_a_table_without_rules_that_wrap():
+    # Two rows of four columns, no rules: a label or value too long for its column wraps onto a second
+    # line, and the cells of one line stand centred beside it, as a browser prints a table.
+    page = np.full((600, 1600), 255, np.uint8)
+    lines = [
+        Line("中标供应", 60, 100, 260, 150, 0.99), Line("商", 60, 162, 110, 212, 0.99),
+        Line("某科技有限公司", 320, 131, 900, 181, 0.99), Line("成交金额", 1000, 131, 1200, 181, 0.99),
+        Line("98.5万元", 1260, 131, 1500, 181, 0.99),
+        Line("项目名称", 60, 271, 260, 321, 0.99),
+        Line("某市公安局智慧警务平台运维服务", 320, 240, 980, 290, 0.99), Line("项目", 320, 302, 420, 352, 0.99),
+        Line("采购方", 1000, 240, 1150, 290, 0.99), Line("式", 1000, 302, 1050, 352, 0.99),
+        Line("公开招标", 1260, 271, 1460, 321, 0.99),
+        Line("附件：无", 60, 420, 260, 470, 0.99),
+    ]
+    rows, order = lay_out(lines, page)
+    assert rows == ["中标供应商\t某科技有限公司\t成交金额\t98.5万元",
+                    "项目名称\t某市公安局智慧警务平台运维服务项目\t采购方式\t公开招标", "附件：无"]
+    assert sorted(order) == list(range(len(lines)))
+    # a paragraph's wrapped lines, and rows of one line each, stay as they were
+    lines = [Line("一、采购需求：提供视频监控平台的运行维护", 60, 100, 1500, 150, 0.99), Line("和巡检服务。", 60, 162, 400, 212, 0.99),
+             Line("品名", 60, 262, 160, 312, 0.99), Line("数量", 600, 262, 700, 312, 0.99),
+             Line("摄像机", 60, 324, 210, 374, 0.99), Line("20", 600, 324, 650, 374, 0.99)]
+    rows, _ = lay_out(lines, page)
+    assert rows == ["一、采购需求：提供视频监控平台的运行维护和巡检服务。", "品名\t数量", "摄像机\t20"]
+
+
+def test_layout_cuts_a_line_read_across_columns_and_joins_a_number_carried_to_the_next_line():
+    page = np.full((600, 2000), 255, np.uint8)
+    lines = [
+        Line("一、成交结果：本项目经磋商小组评审，确定成交供应商如下，现予公告。", 60, 30, 1700, 80, 0.99),
+        # a header of three columns, then a row whose supplier and sum the engine read as one line
+        Line("包号", 60, 100, 160, 150, 0.99), Line("成交供应商", 300, 100, 550, 150, 0.99),
+        Line("成交金额（元）", 1000, 100, 1350, 150, 0.99),
+        Line("1", 60, 170, 85, 220, 0.99), Line("某市天网信息技术有限公司887,000.50", 300, 170, 1250, 220, 0.99),
+        # a paragraph whose sum did not fit at the end of its first line (five line heights short of the
+        # margin): the browser carried it down whole
+        Line("第2包：确定某某科技有限公司为中标供应商，中标金额：", 60, 300, 1450, 350, 0.99),
+        Line("￥1,185,113.00元。", 60, 362, 460, 412, 0.99),
+        Line("（盖章）", 1200, 470, 1400, 520, 0.99), Line("日期：2024年5月6日", 60, 540, 560, 590, 0.99),
+    ]
+    rows, order = lay_out(lines, page)
+    assert rows == ["一、成交结果：本项目经磋商小组评审，确定成交供应商如下，现予公告。", "包号\t成交供应商\t成交金额（元）", "1\t某市天网信息技术有限公司\t887,000.50",
+                    "第2包：确定某某科技有限公司为中标供应商，中标金额：￥1,185,113.00元。", "（盖章）", "日期：2024年5月6日"]
+    assert sorted(order) == list(range(len(lines)))
+
+
+def test_layout_splits_a_row_the_engine_read_as_one_line_under_a_row_of_cells():
+    page = np.full((400, 2000), 255, np.uint8)
+    lines = [Line("采购人", 50, 50, 200, 100, 0.99), Line("某市人民检察院", 400, 50, 800, 100, 0.99),
+             Line("项目编号", 1200, 50, 1400, 100, 0.99), Line("GK2025001", 1500, 50, 1800, 100, 0.99),
+             Line("采购代理机构某市诚信招标代理有限公司发布日期2025/3/15", 50, 120, 1850, 170, 0.99),
+             Line("项目概况：采购办公桌椅、文件柜等办公家具，采购方式为询价。", 50, 200, 1600, 250, 0.99)]
+    rows, _ = lay_out(lines, page)
+    assert rows == ["采购人\t某市人民检察院\t项目编号\tGK2025001",
+                    "采购代理机构\t某市诚信招标代理有限公司\t发布日期\t2025/3/15",
+                    "项目概况：采购办公桌椅、文件柜等办公家具，采购方式为询价。"]  # a sentence is not cut
+
+
+def test_a_list_bullet_is_not_read_as_text(monkeypatch):
+    from sousveil.ocr import engine
+
+    quad = [[10, 10], [200, 10], [200, 50], [10, 50]]
+    read = [(quad, "• 政策法规", 0.98), (quad, "·", 0.6), (quad, "联系人：张·伟", 0.97), (quad, "■是 □否", 0.9)]
+    monkeypatch.setattr(engine, "engine", lambda: lambda image: (read, None))
+    lines, quads = engine.recognise(np.full((100, 300), 255, np.uint8))
+    assert [ln.text for ln in lines] == ["政策法规", "联系人：张·伟", "■是 □否"]  # a lone bullet is no line
+    assert len(quads) == 3
+
+
 class _Page:
     def __init__(self, lines):
         self.page, self.lines, self.order = 1, lines, list(range(len(lines)))

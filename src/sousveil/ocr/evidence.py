@@ -10,11 +10,11 @@ shown. Linear in the text: each search looks only a line's length ahead.
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from dataclasses import dataclass
 
 from ..extract.facts import method_priors
 from ..model import Notice
+from .engine import char_widths
 
 _SEPARATORS = "\n\t "
 _AHEAD = 8  # characters of separators and tidied white space a line may start after the one before
@@ -127,7 +127,7 @@ def _removed(line, new: str) -> tuple[float, float]:
     q = 0
     while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
         q += 1
-    units = [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in old]  # a Chinese character: two digits
+    units = char_widths(old)
     total = max(sum(units), 1)
     scale = (line.x1 - line.x0) / total
     before, removed = sum(units[:p]), sum(units[p:len(old) - q])

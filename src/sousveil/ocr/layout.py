@@ -4,19 +4,24 @@ the cells of a table row, so that extraction reads a scanned award table as it r
 Tables are found by their ruled lines (the grid of a printed table, opened out of the page image with a
 long thin kernel); each recognised line goes to the cell holding its centre, and a cell's lines are joined
 as the cell's text. Outside tables, lines that share a band of the page are one row, read left to right;
-a wide gap between them is a cell boundary (a table without rules), and a line running to the right margin
-continues on the next (a wrapped paragraph). Rows, ruled or not, are read top to bottom. Work is linear in
-the lines of the page after one sort.
+a wide gap between them is a cell boundary (a table without rules). The cells of such a table are rebuilt
+from the lines themselves: a row whose cells wrap is held together by the centred cells beside them, and a
+line the engine read across cells is cut at the columns of the row above. A line continues on the next (a
+wrapped paragraph) when the next one's first word would not have fitted at its end. Rows, ruled or not,
+are read top to bottom. Work is linear in the lines of the page after one sort.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Line
+from .engine import Line, char_widths
 
 _GAP_CELL = 0.8  # a gap of this many line heights between two lines of a band separates cells (the engine
 # itself keeps the words of a run of text in one line)
@@ -25,6 +30,8 @@ _MAX_CELL_ROWS = 4  # a ruled box holding more rows of text than this is a frame
 _LONGEST_LABEL = 12  # characters of the longest label a cell may start with
 _INNER_LABEL = 4  # characters of a label found inside a cell (采购方式, 项目编号): shorter ones occur in names
 _SKEW_MIN = 0.2  # degrees below which the page is taken as straight
+_WRAP_ROOM = 1.5  # line heights left at the right margin: the line wrapped (a character did not fit)
+_ROW_OVERLAP = 0.2  # of a line's height: lines of two columns overlapping so much stand in one table row
 
 
 @dataclass
@@ -77,14 +84,15 @@ def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[li
         if len(_bands(held, height)) > _MAX_CELL_ROWS:  # a box around a passage, not a cell: its lines stay lines
             free += in_cell.pop(c)
     # Elements to read top to bottom: (top, kind, content)
-    elements = [(min(b.y0 for b in row), "free", row) for row in _bands(free, height)]
+    elements = [(min(b.y0 for b in row), kind, row) for kind, row in _rows(_bands(free, height), height)]
     for row in _table_rows([c for c in range(len(cells)) if c in in_cell or _inside_table(cells, c, in_cell)],
                            cells, height):
         elements.append((min(cells[c][1] for c in row), "table", row))
     elements.sort(key=lambda e: e[0])
     right = max((b.x1 for b in free), default=w)
     out, order = [], []
-    joined = False  # the last free row ran to the right margin: the next continues it
+    room = None  # the space left at the right of the last free row, when a row without cells
+    columns: list[float] = []  # where the cells of the last free row start, when a row of cells
     for _, kind, content in elements:
         if kind == "table":
             texts = []
@@ -93,25 +101,68 @@ def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[li
                 texts.append(_join(parts))
                 order += [b.index for b in parts]
             out.append("\t".join(texts))
-            joined = False
+            room, columns = None, []
+            continue
+        if kind == "wrapped":
+            texts, columns = [], []
+            for column in _columns(content, height):
+                parts = [b for band in _bands(column, height) for b in band]
+                texts.append(_split_label(_join(parts)))
+                order += [b.index for b in parts]
+                columns.append(min(b.x0 for b in column))
+            out.append("\t".join(texts))
+            room = None
             continue
         row = content
-        pieces, last = [], None
+        cells = any(b.x0 - a.x1 > _GAP_CELL * height for a, b in zip(row, row[1:]))  # a row of cells without rules
+        # or one the engine read as one line, under a row of cells: it starts at their first column, runs
+        # across the next and starts with a label glued to its value (采购代理机构镇江市…发布日期2025/3/15)
+        read_as_one = not cells and len(row) == 1 and bool(columns) and abs(row[0].x0 - columns[0]) < height and \
+            any(row[0].x0 + height < x < row[0].x1 for x in columns[1:]) and _glued_label(row[0].text) > 0
+        pieces, last, starts = [], None, [row[0].x0]
         for b in row:
             if last is not None:
-                pieces.append("\t" if b.x0 - last.x1 > _GAP_CELL * height else _space(last.text, b.text))
-            pieces.append(b.text)
+                wide = b.x0 - last.x1 > _GAP_CELL * height
+                pieces.append("\t" if wide else _space(last.text, b.text))
+                starts += [b.x0] if wide else []
+            pieces.append(_cut_at_columns(b, columns, height) if cells else b.text)
+            starts += [x for x in columns if "\t" in pieces[-1] and b.x0 < x < b.x1]
             order.append(b.index)
             last = b
-        if "\t" in pieces:  # a row of cells without rules
+        if cells or read_as_one:
             pieces = [_split_label(p) for p in pieces]
         text = "".join(pieces)
-        if joined and out and "\t" not in text and "\t" not in out[-1]:
+        columns = starts if cells else columns if read_as_one else []
+        # A row continues the last when the space left on it was too narrow for the first word of this one:
+        # a character (a line run to the margin), or a number or Latin word a browser does not break.
+        if room is not None and "\t" not in text and room <= max(_WRAP_ROOM * height, _lead(row[0]) + height / 2):
             out[-1] += _space(out[-1], text) + text
         else:
             out.append(text)
-        joined = "\t" not in text and row[-1].x1 >= right - 1.5 * height
+        room = None if "\t" in text else right - row[-1].x1
     return out, order
+
+
+def _cut_at_columns(b: _Box, columns: list[float], height: float) -> str:
+    """A line that the engine read across a column of the row of cells above it (1中国电子科学研究院223,892.66
+    under 包号 | 成交供应商 | 成交金额) is cut where the column starts, if Chinese and Latin or digits meet
+    within two characters of there (the characters' positions estimated from their widths)."""
+    inside = [x for x in columns if b.x0 + height < x < b.x1 - height / 2]
+    if not inside or len(b.text) < 2:
+        return b.text
+    widths = char_widths(b.text)
+    scale = (b.x1 - b.x0) / max(sum(widths), 1)
+    edges = [b.x0 + scale * w for w in itertools.accumulate(widths, initial=0)]  # x before each character
+    cuts = []
+    for x in inside:
+        at = min(range(1, len(widths)), key=lambda i: abs(edges[i] - x))
+        near = [i for i in range(max(1, at - 2), min(len(widths), at + 3)) if widths[i - 1] != widths[i]]
+        if near:
+            cuts.append(min(near, key=lambda i: abs(i - at)))
+    text = b.text
+    for i in sorted(set(cuts), reverse=True):
+        text = text[:i] + "\t" + text[i:]
+    return text
 
 
 def _straighten(gray: np.ndarray, boxes: list[_Box], angle: float) -> tuple[np.ndarray, list[_Box]]:
@@ -214,6 +265,64 @@ def _bands(boxes: list[_Box], height: float) -> list[list[_Box]]:
     return [sorted(r, key=lambda b: b.x0) for r in rows]
 
 
+def _rows(bands: list[list[_Box]], height: float) -> list[tuple[str, list[_Box]]]:
+    """Bands -> rows. A row of a table without rules whose cells wrap spans several bands: a cell of one
+    line stands centred beside the two lines of its neighbour (as a browser prints a table), overlapping
+    both. Such bands are one "wrapped" row; other bands are "free" rows. Linear: a band is compared with
+    the one before it."""
+    rows: list[tuple[str, list[_Box]]] = []
+    for band in bands:
+        if rows and _beside(rows[-1][1], band, height):
+            rows[-1] = ("wrapped", rows[-1][1] + band)
+        else:
+            rows.append(("free", band))
+    return rows
+
+
+def _beside(above: list[_Box], band: list[_Box], height: float) -> bool:
+    """A line of the band and a line above it in another column share at least _ROW_OVERLAP of a line's height."""
+    top = min(b.y0 for b in band)
+    return any(min(a.y1, b.y1) - max(a.y0, b.y0) >= _ROW_OVERLAP * height and (a.x1 < b.x0 or b.x1 < a.x0)
+               for a in above if a.y1 > top for b in band)
+
+
+def _columns(row: list[_Box], height: float) -> list[list[_Box]]:
+    """The columns of a wrapped row, left to right: lines whose x-extents overlap are one column (the lines of
+    a cell start at its left edge; the cells of such a table may stand closer than a cell gap)."""
+    columns: list[list[_Box]] = []
+    right = 0.0
+    for b in sorted(row, key=lambda b: b.x0):
+        if columns and b.x0 < right:
+            columns[-1].append(b)
+            right = max(right, b.x1)
+        else:
+            columns.append([b])
+            right = b.x1
+    return columns
+
+
+@functools.lru_cache(maxsize=1)
+def _cell_labels() -> frozenset:
+    """The labels of data/labels.yaml (采购人) and the column headers (包号, 成交供应商) a cell may hold."""
+    from ..extract.labels import vocabulary
+
+    voc = vocabulary()
+    return frozenset(voc.cell_labels | voc.column_of.keys())
+
+
+def _glued_label(cell: str) -> int:
+    """The length of the longest label of data/labels.yaml the cell starts with when its value follows without
+    a colon (采购代理机构镇江市…), else 0 (项目概况：…; 采购方式 alone is a label, not 采购方 and 式)."""
+    from ..text import fold
+
+    labels = _cell_labels()
+    folded = fold(cell)
+    for k in range(min(_LONGEST_LABEL, len(cell)), 1, -1):
+        if folded[:k] in labels:
+            return k if k < len(cell) and folded[k] not in ":：\t " else 0
+    return 0
+
+
 def _split_label(cell: str) -> str:
     """A cell of a row without rules that the engine read together with its neighbours, labels and their
     values (采购代理机构内蒙古…有限公司, …监测服务采购方式单一来源, 包号成交供应商): each label or column header of
@@ -225,13 +334,10 @@ def _split_label(cell: str) -> str:
 
     voc = vocabulary()
     name_goes_on = ("有限", "股份", "咨询", "服务", *ORG_SUFFIXES)
-    labels = voc.cell_labels | voc.column_of.keys()  # 采购人, and column headers (包号, 成交供应商)
+    labels = _cell_labels()
     folded = fold(cell)
-    cuts = []
-    for k in range(min(_LONGEST_LABEL, len(cell) - 1), 1, -1):  # the longest label the cell starts with
-        if folded[:k] in labels and folded[k] not in ":：\t ":
-            cuts.append(k)
-            break
+    glued = _glued_label(cell)
+    cuts = [glued] if glued else []
     inner = []
     for end, label in voc.automaton.iter_long(folded):
         start = end + 1 - len(label)
@@ -246,6 +352,15 @@ def _split_label(cell: str) -> str:
     for at in sorted(set(cuts), reverse=True):
         cell = cell[:at] + "\t" + cell[at:]
     return cell
+
+
+def _lead(b: _Box) -> float:
+    """The width of the line's first word: a run of Latin letters, digits and their punctuation after a
+    currency sign (122.5万元 -> 122.5, ￥1,120,087.00 whole), else its first character; from the line's width,
+    a Chinese character as wide as two digits."""
+    word = re.match(r"[￥¥$]?[A-Za-z0-9.,%/:_-]+", b.text)
+    lead = word.group() if word else b.text[:1]
+    return (b.x1 - b.x0) * sum(char_widths(lead)) / max(sum(char_widths(b.text)), 1)
 
 
 def _space(before: str, after: str) -> str:

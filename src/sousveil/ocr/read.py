@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import ENGINE, Line, recognise
+from .engine import BULLETS, ENGINE, READ_WIDTH, Line, recognise
 from .layout import lay_out, skew
 
 DPI = 300  # PDF pages are rendered at this resolution; PP-OCR reads a printed A4 page well at it
@@ -60,7 +60,7 @@ def cache_beside(db_path) -> str:
 
 
 def image_hash(gray: np.ndarray) -> str:
-    h = hashlib.sha256(f"{ENGINE}|{gray.shape}|".encode())
+    h = hashlib.sha256(f"{ENGINE}|{READ_WIDTH}|{BULLETS}|{gray.shape}|".encode())  # what changes the lines read
     h.update(np.ascontiguousarray(gray).data)
     return h.hexdigest()
 
