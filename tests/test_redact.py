@@ -166,6 +166,9 @@ def test_names_under_any_list_of_people_even_a_label_misread_by_ocr():
     # OCR dropped the first character of 磋商小组成员名单: the names under it are still a list of people.
     out, _ = redact("六、商小组成员名单：\n张伟、李娜、王芳\n七、其他补充事宜")
     assert not any(n in out for n in ("张伟", "李娜", "王芳")) and out.endswith("七、其他补充事宜")
+    # On a scanned page the seal's text is read beside the names, in a cell of its own.
+    out, _ = redact("六、商小组成员名单：\n郑强，何丽，曹军\t★采购专用章\n")
+    assert not any(n in out for n in ("郑强", "何丽", "曹军")) and "★采购专用章" in out
     # A list of suppliers or brands is evidence, whatever the length of their names.
     out, _ = redact("入围供应商名单：\n华为、中兴、大华\n")
     assert "华为、中兴、大华" in out

@@ -65,8 +65,9 @@ _EXPERT_NAME = r"[\u4e00-\u9fff·]{2,5}?(?=[^\u4e00-\u9fff·]|[一二三四五�
 _SPACED_NAME = r"[\u4e00-\u9fff·]{2,3}(?=[^\u4e00-\u9fff·]|$)(?:\([^()\n]{1,10}\))?"
 _EXPERT_NAMES = re.compile(
     rf"[ ]*{_EXPERT_NAME}(?:[ ]*[、,，;；/][ ]*{_EXPERT_NAME}|[ ]+{_SPACED_NAME})*(?:[ ]*[、,，;；])?[ ]*")
-# A line of names only (贾东升、牛春艳；), as a list of experts runs on after a line break.
-_NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=\n|$)")
+# A line (or a table cell) of names only (贾东升、牛春艳；), as a list of experts runs on after a line
+# break; a cell, since OCR puts the text of a seal beside the list in a cell of its own.
+_NAMES_LINE = re.compile(r"[ ]*(?P<names>[\u4e00-\u9fff·]{2,5}(?:[ ]*[、,，][ ]*[\u4e00-\u9fff·]{2,5})+)[ ]*[;；。]?[ ]*(?=[\t\n]|$)")
 
 
 @dataclass(frozen=True)
