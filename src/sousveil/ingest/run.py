@@ -35,7 +35,8 @@ BATCH_BYTES = 64 * 1024 * 1024
 MAX_SKIPS_KEPT = 1000  # skipped inputs listed in the summary (all are counted)
 CHUNK = 16  # documents a worker takes at once: a task per document cost the main process more than writing it
 # Chunks the workers may have ahead of the writer, per worker, and their bytes in all: the documents in
-# flight are bounded in memory whatever their size.
+# flight are bounded in memory whatever their size. At least a batch's worth, so that the workers do not
+# wait while the writer stores and links a large batch.
 AHEAD_CHUNKS = 8
 AHEAD_BYTES = 64 * 1024 * 1024
 
@@ -183,7 +184,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                         chunk.append((item, digest))
                         if len(chunk) >= CHUNK:
                             submit()
-                            collect(AHEAD_CHUNKS * jobs, AHEAD_BYTES)
+                            collect(max(AHEAD_CHUNKS * jobs, commit_at[0] // CHUNK), AHEAD_BYTES)
                     elif digest:
                         _record(process(item, digest, keep_originals, seconds, memory_mb, ocr_options), summary, batch)
                         batch_bytes[0] += len(item.data)
