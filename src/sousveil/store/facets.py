@@ -46,6 +46,7 @@ class Facet:
 
 
 def _facet(rows) -> Facet:
+    """A facet from its (notice, value, label) rows; values are numbered in the order they come."""
     codes_of: dict = {}
     notices, codes, labels = [], [], []
     for nid, value, label in rows:
@@ -71,7 +72,7 @@ class FacetIndex:
 
 
 def facet_index(db: sqlite_utils.Database) -> FacetIndex:
-    """Read once for a state of the data (the web keeps it until a notice or a linking run changes it):
+    """Read once for a state of the data (the web keeps it until the data changes, web/views.py _cached):
     counting a search's facets and ordering its first pages is then one read of its notice ids, not a
     scan of the tables per facet (docs/web.md)."""
     designated = ",".join(f"'{v}'" for v in designated_vendors())
@@ -120,14 +121,14 @@ def facet_counts(db: sqlite_utils.Database, query: str | None, filters: Filters,
     frequent first."""
     if ids is None:
         ids = matching_ids(db, query, filters)
-    facets = dict((index or facet_index(db)).facets)
-    facets["review"] = _facet(db.execute(REVIEW_PAIRS))
-    size = 1 + max([int(ids.max()) if len(ids) else 0] + [int(f.notices.max()) for f in facets.values() if len(f.notices)])
+    by_name = dict((index or facet_index(db)).facets)
+    by_name["review"] = _facet(db.execute(REVIEW_PAIRS))
+    size = 1 + max([int(ids.max()) if len(ids) else 0] + [int(f.notices.max()) for f in by_name.values() if len(f.notices)])
     matching = np.zeros(size, dtype=bool)
     matching[ids] = True
     out = {}
     for name in (*FACET_PAIRS, "review"):
-        f = facets[name]
+        f = by_name[name]
         counts = np.bincount(f.codes[matching[f.notices]], minlength=len(f.values))
         top = [int(i) for i in np.lexsort((f.order, -counts))[:limit] if counts[i]]
         out[name] = [{"value": str(f.values[i]), "label": f.labels[i], "count": int(counts[i])} for i in top]
