@@ -100,7 +100,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     batch: list[Record | tuple] = []
     pending: set[str] = set()
     batch_bytes = [0]
-    stored_before = db.execute("select count(*) from notices").fetchone()[0] if "notices" in db.table_names() else 0
+    stored_before = db.execute("select count(*) from notices").fetchone()[0]  # open_db made the tables
     commit_at = [_batch_size(batch_size, stored_before)]
 
     def full() -> bool:
@@ -155,8 +155,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
             result, n = inflight.popleft()
             ahead[0] -= n
             for rec in result.get():
-                _record(rec, summary, batch)
-                batch_bytes[0] += rec.size
+                _record(rec, summary, batch, batch_bytes)
             if full():
                 flush()
 
@@ -186,8 +185,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                             submit()
                             collect(max(AHEAD_CHUNKS * jobs, commit_at[0] // CHUNK), AHEAD_BYTES)
                     elif digest:
-                        _record(process(item, digest, keep_originals, seconds, memory_mb, ocr_options), summary, batch)
-                        batch_bytes[0] += len(item.data)
+                        rec = process(item, digest, keep_originals, seconds, memory_mb, ocr_options)
+                        _record(rec, summary, batch, batch_bytes)
                 if full():
                     flush()
                 elapsed = max(time.perf_counter() - started, 1e-9)
@@ -308,8 +307,9 @@ def _batch_size(least: int, notices: int) -> int:
     return max(least, min(BATCH_MAX, notices // BATCH_SHARE))
 
 
-def _record(rec: Record, summary: Summary, batch: list) -> None:
+def _record(rec: Record, summary: Summary, batch: list, batch_bytes: list) -> None:
     batch.append(rec)
+    batch_bytes[0] += rec.size
     if rec.status == "failed":
         summary.failed += 1
         summary.failures.append((rec.source.name, rec.error or "failed"))
