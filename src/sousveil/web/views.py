@@ -59,11 +59,12 @@ def _cached(db: sqlite_utils.Database, fn, *args):
     it rather than compute it again: many readers opening the same search at once cost one count."""
     state = db.execute("select (select count(*) from notices), (select max(id) from notices),"
                        " (select max(id) from reviews), (select value from meta where key = 'linked_at')").fetchone()
-    key = (db.execute("pragma database_list").fetchone()[2], fn.__name__, repr(args), state)
+    slot = (db.execute("pragma database_list").fetchone()[2], fn.__name__, repr(args))  # its value: (state, value)
+    key = (*slot, state)
     with _lock:
-        if _aggregates.get(key[:3], (None,))[0] == state:
-            _aggregates.move_to_end(key[:3])
-            return _aggregates[key[:3]][1]
+        if _aggregates.get(slot, (None,))[0] == state:
+            _aggregates.move_to_end(slot)
+            return _aggregates[slot][1]
         running = _computing.get(key)
         if running is None:
             running = _computing[key] = threading.Event()
@@ -73,14 +74,14 @@ def _cached(db: sqlite_utils.Database, fn, *args):
     if not owner:
         running.wait()
         with _lock:
-            if _aggregates.get(key[:3], (None,))[0] == state:
-                return _aggregates[key[:3]][1]
+            if _aggregates.get(slot, (None,))[0] == state:
+                return _aggregates[slot][1]
         return fn(db, *args)  # the first computation failed: its error is that request's
     try:
         value = fn(db, *args)
         with _lock:
-            _aggregates[key[:3]] = (state, value)
-            _aggregates.move_to_end(key[:3])
+            _aggregates[slot] = (state, value)
+            _aggregates.move_to_end(slot)
             if len(_aggregates) > AGGREGATE_CACHE:
                 _aggregates.popitem(last=False)
         return value
