@@ -53,6 +53,10 @@ def test_a_scanned_award_table_is_read_like_an_html_one(scanned):
     assert facts["award"][:2] == ("1722250.19", "ocr")
     assert 0.5 < facts["buyer"][2] <= 0.95  # the engine's confidence, at most the label's prior
     assert con.execute("select buyer, award_total from notices").fetchone() == ("吉林市公安局交通警察支队", "1722250.19")
+    # the page says what read it: the models, the runtime and its precision, which change a few characters
+    engine_used = con.execute("select engine from scanned_pages").fetchone()[0]
+    assert engine_used.startswith("PP-OCRv4 mobile") and " on OpenVINO " in engine_used
+    assert engine_used.rsplit(" ", 1)[1] in ("bf16", "f32")
 
 
 def test_ocr_text_is_redacted_and_blacked_out_on_the_image(scanned):
@@ -123,6 +127,28 @@ def test_a_rerun_reads_the_cache_and_the_same_page_twice_is_read_once(scanned):
     assert rec.text.count("吉林市公安局交通警察支队") >= 2 and OFFICER not in rec.text
 
 
+def test_the_cache_is_keyed_by_the_engine_that_read_the_page(monkeypatch):
+    gray = np.full((40, 40), 255, np.uint8)
+    first = read.image_hash(gray)
+    monkeypatch.setattr(read, "engine_name", lambda: "PP-OCRv4 mobile on OpenVINO f32")
+    assert read.image_hash(gray) != first  # a page read in another precision is read again, not taken as it was
+
+
+def test_the_engine_sends_no_telemetry(tmp_path):
+    # OpenVINO's import alone would send an event to Google Analytics and write a client id under ~/intel
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from sousveil.ocr.engine import engine, engine_name; engine(); print(engine_name()); "
+            "print(sys.modules['openvino_telemetry'])")
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("CI", None)  # which OpenVINO's telemetry would respect on its own
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert " on OpenVINO " in out and out.splitlines()[-1] == "None"  # its import refused, so never sent
+    assert not (tmp_path / "intel").exists()
+
+
 def test_no_ocr_leaves_the_scan_unread(tmp_path):
     rec = process(Source(TABLE.read_bytes(), "t.png"), ocr=None)
     assert rec.status == "needs_ocr" and rec.converted.ocr_pages == [1] and rec.notice is None
@@ -156,6 +182,30 @@ def test_a_phone_photo_is_read(tmp_path):
     budget = [f for f in rec.notice.facts if f.field == "budget" and f.value]
     assert budget and budget[0].value == "639362" and budget[0].method == "ocr"
     assert rec.ocr_lines and all(0 <= p.start < p.end <= len(rec.text) for p in rec.ocr_lines)
+
+
+def test_a_process_that_ran_ocr_itself_still_reads_scans_with_workers(tmp_path):
+    from sousveil.ocr import engine
+
+    engine.recognise(np.full((64, 256), 255, np.uint8))  # compiled in this process, as by the tests above
+    assert not engine.fork_safe()  # a forked worker's compiling would wait for ever on threads it lacks
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "photo.jpg").write_bytes(PHOTO.read_bytes())
+    (tmp_path / "in" / "note.txt").write_text("采购公告：一份文字文件", encoding="utf-8")
+
+    def hung(signum, frame):
+        raise TimeoutError("the ingest's workers hung")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(180)
+    try:
+        summary = ingest([tmp_path / "in"], tmp_path / "w.db", progress=False, jobs=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert summary.new == 2 and summary.needs_ocr == 0 and summary.failed == 0
+    text = sqlite3.connect(tmp_path / "w.db").execute("select text from documents where media_type like 'image/%'").fetchone()[0]
+    assert "宁强县人民政府办公室网络舆情监测服务项目" in text
 
 
 # --- without the engine -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ run skips what is stored and processes the rest. A document that failed before i
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -15,7 +16,6 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing import Pool
 
 from ..ocr import read as ocr_read
 from ..pipeline import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Record, process, sha256, versions
@@ -138,7 +138,7 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
                TimeElapsedColumn()]
-    pool = Pool(jobs, initializer=_start_worker) if jobs > 1 else None
+    pool = _pool(jobs) if jobs > 1 else None
     inflight: deque = deque()  # (AsyncResult, bytes) of chunks, in input order
     ahead = [0]  # bytes of the chunks in flight
     chunk: list[tuple[Source, str]] = []
@@ -278,6 +278,14 @@ class Interrupted(Exception):
     def __init__(self, summary: Summary):
         super().__init__("interrupted")
         self.summary = summary
+
+
+def _pool(jobs: int):
+    """Forked workers share the data files loaded before; a process that has run OCR itself starts them from
+    a fresh interpreter instead, since a fork of it could not run the OCR engine (ocr/engine.py)."""
+    from ..ocr.engine import fork_safe
+
+    return multiprocessing.get_context("fork" if fork_safe() else "forkserver").Pool(jobs, initializer=_start_worker)
 
 
 def _start_worker() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import BULLETS, ENGINE, READ_WIDTH, Line, recognise
+from .engine import BULLETS, READ_WIDTH, REC_BATCH, Line, engine_name, recognise
 from .layout import lay_out, skew
 
 DPI = 300  # PDF pages are rendered at this resolution; PP-OCR reads a printed A4 page well at it
@@ -51,6 +51,7 @@ class Page:
     cached: bool = False
     error: str | None = None
     skew: float = 0.0  # degrees
+    engine: str = ""  # what read it (engine.engine_name), stored with the page
 
 
 def cache_beside(db_path) -> str:
@@ -60,7 +61,7 @@ def cache_beside(db_path) -> str:
 
 
 def image_hash(gray: np.ndarray) -> str:
-    h = hashlib.sha256(f"{ENGINE}|{READ_WIDTH}|{BULLETS}|{gray.shape}|".encode())  # what changes the lines read
+    h = hashlib.sha256(f"{engine_name()}|{READ_WIDTH}|{REC_BATCH}|{BULLETS}|{gray.shape}|".encode())  # what changes the lines read
     h.update(np.ascontiguousarray(gray).data)
     return h.hexdigest()
 
@@ -68,7 +69,7 @@ def image_hash(gray: np.ndarray) -> str:
 def read(gray: np.ndarray, number: int, dpi: int | None, options: Options) -> Page:
     """Recognise a grey page image (from the cache when it was read before)."""
     digest = image_hash(gray)
-    page = Page(number, gray.shape[1], gray.shape[0], dpi, digest)
+    page = Page(number, gray.shape[1], gray.shape[0], dpi, digest, engine=engine_name())
     cached = _load(options.cache, digest)
     if cached is not None:
         page.lines = [Line(*row[:6], blackout=[tuple(b) for b in row[6]]) for row in cached["lines"]]

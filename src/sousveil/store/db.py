@@ -12,7 +12,6 @@ from .. import __version__
 from ..classify.classify import categories_of
 from ..extract import currency
 from ..extract.amounts import yuan
-from ..ocr.engine import ENGINE
 from ..resolve import duplicates
 from . import fts
 
@@ -279,7 +278,7 @@ def write_records(db: sqlite_utils.Database, records, versions: dict) -> None:
         if rec.original is not None:
             rows["originals"].append((rec.sha256, rec.original))
         rows["scanned_pages"] += [(rec.sha256, p.page, p.width, p.height, p.dpi, round(p.skew, 2), round(p.seconds, 3),
-                                   ENGINE, p.image_sha256) for p in (conv.ocr if conv else [])]
+                                   p.engine, p.image_sha256) for p in (conv.ocr if conv else [])]
         rows["ocr_lines"] += [(rec.sha256, o.page, o.start, o.end, round(o.x0, 1), round(o.y0, 1), round(o.x1, 1),
                                round(o.y1, 1), round(o.confidence, 4),
                                json.dumps([[round(a, 1), round(b, 1)] for a, b in o.blackout]) if o.blackout else None)
