@@ -189,9 +189,17 @@ def _cells(gray: np.ndarray, height: float) -> list[tuple[int, int, int, int]]:
     """The cells of the ruled tables on the page: (x0, y0, x1, y1) of each space enclosed by rules."""
     import cv2
 
-    h, w = gray.shape[:2]
     ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))  # a thin rule broken by noise or a slight slope holds together
+    # Rules are found at half the resolution when lines are tall enough (a 300 dpi page): any ink of a 2 x 2
+    # square is ink there, so a rule a pixel wide is kept, and the search takes a quarter of the time.
+    scale = 2 if height >= 24 else 1
+    if scale > 1:
+        ink = cv2.resize(ink, (ink.shape[1] // scale, ink.shape[0] // scale), interpolation=cv2.INTER_AREA)
+        ink = np.where(ink > 0, 255, 0).astype(np.uint8)  # which joins, as the dilation below, a broken rule
+        height /= scale
+    else:
+        ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))  # a thin rule broken by noise or a slight slope holds together
+    h, w = ink.shape[:2]
     # Longer than any stroke of a character: three lines' height across, one line's height down (a row
     # of one line is not much taller than its line).
     across, down = max(int(3 * height), 20), max(int(height), 10)
@@ -223,7 +231,7 @@ def _cells(gray: np.ndarray, height: float) -> list[tuple[int, int, int, int]]:
         if x == 0 or y == 0 or x + cw >= w or y + ch >= h:
             continue  # the page around the tables
         if cw >= least and ch >= least and area >= 0.7 * cw * ch:
-            cells.append((int(x), int(y), int(x + cw), int(y + ch)))
+            cells.append((int(x) * scale, int(y) * scale, int(x + cw) * scale, int(y + ch) * scale))
     return cells
 
 
