@@ -55,6 +55,27 @@ def test_pdf_text_layer_and_pages_without_text():
     assert conv.pages == 3 and conv.ocr_pages == [2]
 
 
+PRINTED_PAGE = """登录|免费注册|开通VIP会员|查看完整内容请先登录
+某县公安局视频监控系统建设项目中标公告
+采购人：某县公安局
+中标金额：100万元
+相关推荐
+某市中医院雪亮工程二期招标公告
+3某市城市管理局网络舆情监测服务成交结果公告
+某区实验小学DNA实验室检测试剂采购成交结果公告 2025-03-02
+下载附件收藏分享到微信扫码关注公众号
+主办单位：财政厅|网站标识码：8571993219|ICP备15218448号"""
+
+
+def test_a_page_printed_from_a_portal_keeps_the_notice_not_the_site():
+    # a PDF of a web page: its related notices would tag this one with their capabilities (雪亮工程, DNA)
+    conv = convert(make_pdf([PRINTED_PAGE]), "printed.pdf")
+    assert conv.text == "某县公安局视频监控系统建设项目中标公告\n采购人：某县公安局\n中标金额：100万元"
+    # a heading of a notice's own section, followed by its own lines, is not a list of other notices
+    kept = "相关信息\n项目名称：某县公安局视频监控系统建设项目\n本项目不接受联合体投标"
+    assert convert(make_pdf([kept]), "own.pdf").text == kept
+
+
 def test_pdf_scan_only_needs_ocr():
     conv = convert(make_pdf(["", ""]), "scan.pdf")
     assert conv.text == "" and conv.ocr_pages == [1, 2]

@@ -127,6 +127,37 @@ def test_a_rerun_reads_the_cache_and_the_same_page_twice_is_read_once(scanned):
     assert rec.text.count("吉林市公安局交通警察支队") >= 2 and OFFICER not in rec.text
 
 
+def test_a_character_the_blank_narrowly_beat_is_read_where_there_is_room_for_it():
+    from sousveil.ocr.engine import _ideographs, rescue
+
+    chars = ["blank", "竞", "争", "性", "磋", "商", "a", " "]
+    ideographs = _ideographs(chars)
+
+    def frames(*steps):  # each step: {character: probability}, the rest of the frame the blank's
+        preds = np.zeros((1, len(steps), len(chars)), np.float32)
+        for t, step in enumerate(steps):
+            for c, p in step.items():
+                preds[0, t, chars.index(c)] = p
+            preds[0, t, 0] = 1 - sum(step.values())
+        return preds
+
+    def text(preds):
+        seq = preds[0].argmax(axis=1)
+        return "".join(chars[c] for i, c in enumerate(seq) if c and (i == 0 or c != seq[i - 1]))
+
+    pitch = [{}, {}, {}, {}]  # characters 5 frames apart
+    gap = pitch[:3]  # 性 and 商 8 frames apart: room for one more
+    dropped = frames({"竞": .9}, *pitch, {"争": .9}, *pitch, {"性": .9}, *gap, {"磋": .4}, *gap, {"商": .9})
+    assert text(dropped) == "竞争性商" and text(rescue(dropped, ideographs)) == "竞争性磋商"
+    # no room for a character between 性 and 商: the same probability is read as nothing
+    tight = frames({"竞": .9}, *pitch, {"争": .9}, *pitch, {"性": .9}, {}, {"磋": .4}, {}, {}, {"商": .9})
+    assert text(rescue(tight, ideographs)) == "竞争性商"
+    # too unlikely, or not a Chinese character: left as the recogniser read it
+    faint = frames({"竞": .9}, *pitch, {"争": .9}, *pitch, {"性": .9}, *gap, {"磋": .2}, *gap, {"商": .9})
+    latin = frames({"竞": .9}, *pitch, {"争": .9}, *pitch, {"性": .9}, *gap, {"a": .4}, *gap, {"商": .9})
+    assert text(rescue(faint, ideographs)) == text(rescue(latin, ideographs)) == "竞争性商"
+
+
 def test_the_cache_is_keyed_by_the_engine_that_read_the_page(monkeypatch):
     gray = np.full((40, 40), 255, np.uint8)
     first = read.image_hash(gray)
@@ -306,6 +337,23 @@ def test_layout_splits_a_row_the_engine_read_as_one_line_under_a_row_of_cells():
     assert rows == ["采购人\t某市人民检察院\t项目编号\tGK2025001",
                     "采购代理机构\t某市诚信招标代理有限公司\t发布日期\t2025/3/15",
                     "项目概况：采购办公桌椅、文件柜等办公家具，采购方式为询价。"]  # a sentence is not cut
+
+
+def test_the_sites_lines_on_a_scanned_page_leave_the_text_and_are_placed_nowhere(monkeypatch):
+    from sousveil.ingest import convert as converting
+
+    texts = ["登录|免费注册|开通VIP会员", "某县公安局视频监控系统建设项目中标公告", "采购人：某县公安局", "相关推荐",
+             "某市中医院雪亮工程二期招标公告"]
+    lines = [Line(t, 100, 100 + 60 * i, 100 + 40 * len(t), 140 + 60 * i, 0.99) for i, t in enumerate(texts)]
+    page = read.Page(1, 2480, 3508, 300, "0" * 64, lines=lines, text="\n".join(texts),
+                     rows=[[i] for i in range(len(texts))], order=list(range(len(texts))))
+    monkeypatch.setattr(read, "read", lambda *args: page)
+    parts, scanned = [], []
+    converting._ocr_page((np.full((10, 10), 255, np.uint8), 300), 1, read.Options(), parts, scanned)
+    assert parts == ["某县公安局视频监控系统建设项目中标公告\n采购人：某县公安局"] and scanned[0].order == [1, 2]
+    placed = evidence.place(scanned, parts[0], [])
+    assert [(p.start, p.end) for p in placed] == [(0, 19), (20, 29)]
+    assert [ln.text for ln in lines] == ["", texts[1], texts[2], "", ""]  # nothing kept of the site's lines
 
 
 def test_a_list_bullet_is_not_read_as_text(monkeypatch):

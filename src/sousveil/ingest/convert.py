@@ -420,6 +420,36 @@ def _chrome_line(line: str) -> bool:
     return n > 0 and not _LINE_SEPARATORS.sub("", rest)
 
 
+_LISTED_TITLE = re.compile(r"(公告|公示|通知|结果|项目|文件|合同)\s*[\d./\-年月日]*$")  # an item of a list of notices
+
+
+def chrome_rows(lines: list[str]) -> list[bool]:
+    """Which lines of a page printed from a portal or an aggregator (a PDF's text layer, a scan) are the site's:
+    those of _chrome_line, and a list of other notices under its heading (相关推荐, then a title a line: short,
+    no cell, no label, ending as a notice's title does), as _drop_chrome finds them in HTML. A heading with
+    no such title under it is a section's, and stays."""
+    headings = _chrome_words()["headings"]
+    out, listing = [], False
+    for i, line in enumerate(lines):
+        if listing and _listed_title(line):
+            out.append(True)
+            continue
+        listing = 0 < len(line) <= 20 and _HEADING_TRIM.sub("", line.strip()) in headings and \
+            i + 1 < len(lines) and _listed_title(lines[i + 1])
+        out.append(listing or _chrome_line(line))
+    return out
+
+
+def _listed_title(line: str) -> bool:
+    return len(line) <= 80 and "\t" not in line and "：" not in line and ":" not in line and \
+        bool(_LISTED_TITLE.search(line))
+
+
+def _without_chrome(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join(line for line, chrome in zip(lines, chrome_rows(lines)) if not chrome)
+
+
 def pdf_to_text(data: bytes, ocr=None) -> Converted:
     """Each page's text layer; a page without one is read by OCR (when `ocr` is given), page by page, so a
     mixed document has its typed and its scanned pages in order."""
@@ -442,7 +472,7 @@ def pdf_to_text(data: bytes, ocr=None) -> Converted:
 
                     _ocr_page(pdf_page_image(page), number, ocr, parts, scanned)
                 continue
-            parts.append(tidy_lines(text.split("\n")))
+            parts.append(_without_chrome(tidy_lines(text.split("\n"))))
         pages = doc.page_count
     return Converted("\n".join(parts), "application/pdf", None, pages, no_layer, scanned)
 
@@ -454,6 +484,12 @@ def _ocr_page(image, number: int, ocr, parts: list, scanned: list) -> None:
     if image is None:
         return
     page = read(image[0], number, image[1], ocr)
+    rows = page.text.split("\n")
+    if len(rows) == len(page.rows):  # the site's lines leave the text; their lines are placed nowhere (evidence.py)
+        kept = [i for i, chrome in enumerate(chrome_rows(rows)) if not chrome]
+        page.text = "\n".join(rows[i] for i in kept)
+        page.rows = [page.rows[i] for i in kept]
+        page.order = [j for held in page.rows for j in held]
     if page.text.strip():
         parts.append(tidy_lines(page.text.split("\n")))
         scanned.append(page)

@@ -64,8 +64,14 @@ def skew(quads: list) -> float:
 
 def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[list[str], list[int]]:
     """The page's text lines, and the engine's line indices in the order their text appears in them."""
+    rows = lay_out_rows(lines, gray, angle)
+    return [text for text, _ in rows], [i for _, held in rows for i in held]
+
+
+def lay_out_rows(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> list[tuple[str, list[int]]]:
+    """The page's text lines, each with the engine's line indices its text holds, in that order."""
     if not lines:
-        return [], []
+        return []
     h, w = gray.shape[:2]
     boxes = [_Box(i, ln.x0, ln.y0, ln.x1, ln.y1, ln.text) for i, ln in enumerate(lines)]
     if abs(angle) >= _SKEW_MIN:  # read the page straightened: rows and rules are level then
@@ -90,27 +96,29 @@ def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[li
         elements.append((min(cells[c][1] for c in row), "table", row))
     elements.sort(key=lambda e: e[0])
     right = max((b.x1 for b in free), default=w)
-    out, order = [], []
+    out, held = [], []  # the rows' texts, and the line indices each holds
     room = None  # the space left at the right of the last free row, when a row without cells
     columns: list[float] = []  # where the cells of the last free row start, when a row of cells
     for _, kind, content in elements:
         if kind == "table":
-            texts = []
+            texts, order = [], []
             for c in content:
                 parts = [b for band in _bands(in_cell.get(c, []), height) for b in band]
                 texts.append(_join(parts))
                 order += [b.index for b in parts]
             out.append("\t".join(texts))
+            held.append(order)
             room, columns = None, []
             continue
         if kind == "wrapped":
-            texts, columns = [], []
+            texts, columns, order = [], [], []
             for column in _columns(content, height):
                 parts = [b for band in _bands(column, height) for b in band]
                 texts.append(_split_label(_join(parts)))
                 order += [b.index for b in parts]
                 columns.append(min(b.x0 for b in column))
             out.append("\t".join(texts))
+            held.append(order)
             room = None
             continue
         row = content
@@ -119,7 +127,7 @@ def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[li
         # across the next and starts with a label glued to its value (采购代理机构镇江市…发布日期2025/3/15)
         read_as_one = not cells and len(row) == 1 and bool(columns) and abs(row[0].x0 - columns[0]) < height and \
             any(row[0].x0 + height < x < row[0].x1 for x in columns[1:]) and _glued_label(row[0].text) > 0
-        pieces, last, starts = [], None, [row[0].x0]
+        pieces, last, starts, order = [], None, [row[0].x0], []
         for b in row:
             if last is not None:
                 wide = b.x0 - last.x1 > _GAP_CELL * height
@@ -137,10 +145,12 @@ def lay_out(lines: list[Line], gray: np.ndarray, angle: float = 0.0) -> tuple[li
         # a character (a line run to the margin), or a number or Latin word a browser does not break.
         if room is not None and "\t" not in text and room <= max(_WRAP_ROOM * height, _lead(row[0]) + height / 2):
             out[-1] += _space(out[-1], text) + text
+            held[-1] += order
         else:
             out.append(text)
+            held.append(order)
         room = None if "\t" in text else right - row[-1].x1
-    return out, order
+    return list(zip(out, held))
 
 
 def _cut_at_columns(b: _Box, columns: list[float], height: float) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import BULLETS, READ_WIDTH, REC_BATCH, Line, engine_name, recognise
-from .layout import lay_out, skew
+from .engine import BULLETS, READ_WIDTH, REC_BATCH, RESCUE, Line, engine_name, recognise
+from .layout import lay_out_rows, skew
 
 DPI = 300  # PDF pages are rendered at this resolution; PP-OCR reads a printed A4 page well at it
 MAX_SIDE = 4200  # pixels: a page larger than A4 (a drawing, a poster) is rendered at a lower resolution
@@ -47,6 +47,7 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     order: list[int] = field(default_factory=list)
     text: str = ""
+    rows: list[list[int]] = field(default_factory=list)  # the lines each line of `text` holds
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
@@ -61,7 +62,7 @@ def cache_beside(db_path) -> str:
 
 
 def image_hash(gray: np.ndarray) -> str:
-    h = hashlib.sha256(f"{engine_name()}|{READ_WIDTH}|{REC_BATCH}|{BULLETS}|{gray.shape}|".encode())  # what changes the lines read
+    h = hashlib.sha256(f"{engine_name()}|{READ_WIDTH}|{REC_BATCH}|{RESCUE}|{BULLETS}|{gray.shape}|".encode())  # what changes the lines read
     h.update(np.ascontiguousarray(gray).data)
     return h.hexdigest()
 
@@ -88,8 +89,10 @@ def read(gray: np.ndarray, number: int, dpi: int | None, options: Options) -> Pa
         page.seconds = time.perf_counter() - started
         angle = skew(quads)
     page.skew = angle
-    rows, page.order = lay_out(page.lines, gray, angle)
-    page.text = "\n".join(rows)
+    rows = lay_out_rows(page.lines, gray, angle)
+    page.text = "\n".join(text for text, _ in rows)
+    page.rows = [held for _, held in rows]
+    page.order = [i for held in page.rows for i in held]
     return page
 
 
