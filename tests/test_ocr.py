@@ -356,6 +356,29 @@ def test_the_sites_lines_on_a_scanned_page_leave_the_text_and_are_placed_nowhere
     assert [ln.text for ln in lines] == ["", texts[1], texts[2], "", ""]  # nothing kept of the site's lines
 
 
+def test_a_red_seal_is_faded_out_and_red_print_is_not():
+    from PIL import Image, ImageDraw
+
+    from sousveil.ocr import seal
+
+    img = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([300, 1000, 2300, 1040], fill="black")  # a line of print, under the seal
+    draw.rectangle([300, 400, 2300, 460], fill=(200, 20, 20))  # a heading printed in red (红头)
+    stamp = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    ImageDraw.Draw(stamp).ellipse([1500, 780, 2000, 1280], outline=(210, 30, 30, 150), width=36)
+    ImageDraw.Draw(stamp).text((1700, 1000), "★", fill=(210, 30, 30, 150))
+    rgb = np.asarray(Image.alpha_composite(img.convert("RGBA"), stamp).convert("RGB"))
+    [(x0, y0, x1, y1)] = seal.seals(rgb)
+    assert x0 <= 1500 and y0 <= 780 and x1 >= 2000 and y1 >= 1280 and x1 - x0 < 600  # the seal, not the heading
+    plain = np.asarray(Image.fromarray(rgb).convert("L"))
+    gray = seal.grey(rgb)
+    assert plain[780 + 18, 1750] < 170 and gray[780 + 18, 1750] > 220  # the seal's ring, nearly paper now
+    assert gray[1020, 1750] < 80  # the print under the seal stays dark
+    assert (gray[430, 300:2300] == plain[430, 300:2300]).all()  # the red heading keeps its grey: it is print
+    assert (seal.grey(np.stack([plain] * 3, axis=-1)) == plain).all()  # a page without red is as it was
+
+
 def test_a_list_bullet_is_not_read_as_text(monkeypatch):
     from sousveil.ocr import engine
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import seal
 from .engine import BULLETS, READ_WIDTH, REC_BATCH, RESCUE, Line, engine_name, recognise
 from .layout import lay_out_rows, skew
 
@@ -125,9 +126,8 @@ def pdf_page_image(page) -> tuple[np.ndarray, int] | None:
         return None
     rect = page.rect
     dpi = min(DPI, int(MAX_SIDE * 72 / max(rect.width, rect.height, 1)))
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-    gray = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 0]
-    return gray, dpi
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+    return seal.grey(np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)), dpi
 
 
 def image_pages(data: bytes):
@@ -139,9 +139,11 @@ def image_pages(data: bytes):
     with Image.open(io.BytesIO(data)) as img:
         for number in range(min(getattr(img, "n_frames", 1), MAX_PAGES)):
             img.seek(number)
-            frame = (ImageOps.exif_transpose(img) if number == 0 else img).convert("L")  # a photo's orientation
+            frame = ImageOps.exif_transpose(img) if number == 0 else img  # a photo's orientation
+            frame = frame.convert("L" if frame.mode in ("1", "L", "LA", "I", "I;16") else "RGB")  # grey: no seal to fade
             dpi = img.info.get("dpi")
             scale = min(1.0, MAX_SIDE / max(frame.size))
             if scale < 1.0:
                 frame = frame.resize((int(frame.width * scale), int(frame.height * scale)))
-            yield np.asarray(frame), int(dpi[0] * scale) if dpi and dpi[0] else None
+            pixels = np.asarray(frame)
+            yield (pixels if pixels.ndim == 2 else seal.grey(pixels)), int(dpi[0] * scale) if dpi and dpi[0] else None
