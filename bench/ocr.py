@@ -40,6 +40,7 @@ def pages(folder: Path):
     for ref in refs:
         path = docs / ref["file"]
         if path not in images:
+            images.clear()  # a file's pages at a time: a page image is 9 MB
             if path.suffix == ".pdf":
                 import pymupdf
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 MODELS = "PP-OCRv4 mobile"
 READ_WIDTH = 160  # pixels: a recognised line is padded to at least this width at 48 px high (rapidocr: 320)
 RESCUE = 0.3  # a Chinese character this likely where the recogniser's blank narrowly wins is read, given room
+SHAPES_KEPT = 100  # input shapes whose compiled kernels OpenVINO keeps, per model
 REC_BATCH = 8  # lines recognised together, of similar widths (rapidocr sorts them): a fifth faster in OpenVINO
 BULLETS = "•·●▪◦"  # a list's bullet starting a line is markup, not text: HTML's text has none either
 
@@ -85,7 +86,11 @@ def _compiled(path, *, image: bool = False):
         steps.input().model().set_layout(ov.Layout("NCHW"))
         steps.input().preprocess().convert_element_type(ov.Type.f32).mean(127.5).scale(127.5)  # rapidocr's (x/255-0.5)/0.5
         model = steps.build()
-    config = {"PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1", "INFERENCE_PRECISION_HINT": precision()}
+    # Not pinned: OpenVINO pins its threads to cores, and the one thread of each worker went to the same core.
+    # Its cache of kernels by input shape (every batch of lines has its own width) is kept to 100 shapes: at
+    # its default of 5,000 a worker grew by 35 MB a page (docs/ocr.md).
+    config = {"PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1", "INFERENCE_PRECISION_HINT": precision(),
+              "ENABLE_CPU_PINNING": False, "CPU_RUNTIME_CACHE_CAPACITY": SHAPES_KEPT}
     if threads():
         config["INFERENCE_NUM_THREADS"] = str(threads())
     request = core.compile_model(model, "CPU", config).create_infer_request()
