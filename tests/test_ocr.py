@@ -7,6 +7,7 @@ photo; everything else reuses the cache of the first run or needs no engine at a
 
 import io
 import json
+import re
 import signal
 import sqlite3
 import time
@@ -41,7 +42,7 @@ def scanned(tmp_path_factory):
 
 def test_a_scanned_award_table_is_read_like_an_html_one(scanned):
     con = scanned["con"]
-    assert scanned["summary"].new == 1 and scanned["summary"].failed == 0
+    assert scanned["summary"].new == 1 and scanned["summary"].failed == 0 and scanned["summary"].ocr_pages == 1
     status, media, text, synthetic = con.execute("select status, media_type, text, synthetic from documents").fetchone()
     assert (status, media, synthetic) == ("ok", "image/png", 1)
     # rows and cells as convert.py writes an HTML table: a cell split over two lines is one cell again
@@ -178,6 +179,14 @@ def test_the_engine_sends_no_telemetry(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert " on OpenVINO " in out and out.splitlines()[-1] == "None"  # its import refused, so never sent
     assert not (tmp_path / "intel").exists()
+
+
+def test_the_progress_bar_shows_pages_per_second(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.png").write_bytes(TABLE.read_bytes())
+    ingest([tmp_path / "in"], tmp_path / "p.db", progress=True)
+    out = capsys.readouterr()
+    assert re.search(r"1 pages OCR · [\d.]+ pages/s", out.out + out.err)
 
 
 def test_no_ocr_leaves_the_scan_unread(tmp_path):

@@ -114,7 +114,8 @@ def ingest(paths, db_path, progress, jobs, keep_originals, do_link, ocid_prefix,
         skips += f", and {summary.skipped - 8} more"
     out.print(f"new: {summary.new}  already present: {summary.present}  failed: {summary.failed}"
               f"  skipped (not documents): {summary.skipped}{f' ({skips})' if skips else ''}"
-              f"  needs OCR: {summary.needs_ocr}", highlight=False, markup=False)
+              f"  needs OCR: {summary.needs_ocr}{f'  pages read by OCR: {summary.ocr_pages}' if summary.ocr_pages else ''}",
+              highlight=False, markup=False)
     if summary.synthetic:
         out.print(f"{summary.synthetic} of the new documents are {SYNTHETIC_LABEL} (generated, not real notices)")
     out.print(f"{summary.documents} documents in {summary.seconds:.1f} s ({rate:.0f} docs/s) -> {db_path}", highlight=False)

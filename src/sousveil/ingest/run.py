@@ -49,6 +49,7 @@ class Summary:
     skipped: int = 0
     stored: int = 0  # new documents committed to the database so far
     needs_ocr: int = 0
+    ocr_pages: int = 0  # pages read by OCR (or taken from its cache)
     synthetic: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -136,7 +137,8 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = [TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-               TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"),
+               TextColumn("{task.fields[docs]} docs · {task.fields[rate]:.0f} docs/s · {task.fields[mbs]:.1f} MB/s"
+                          "{task.fields[ocr]}"),
                TimeElapsedColumn()]
     pool = _pool(jobs) if jobs > 1 else None
     inflight: deque = deque()  # (AsyncResult, bytes) of chunks, in input order
@@ -161,7 +163,13 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
 
     try:
         with Progress(*columns, disable=not show, transient=False) as bar:
-            task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0)
+            task = bar.add_task("ingest", total=total_files, docs=0, rate=0.0, mbs=0.0, ocr="")
+
+            def report():
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                bar.update(task, docs=summary.documents, rate=summary.documents / elapsed,
+                           mbs=summary.bytes / elapsed / 1e6, ocr=_ocr_rate(summary, elapsed))
+
             current_file = None
             for item in iter_sources(paths, limits, exclude, include):
                 name = item.name
@@ -189,15 +197,14 @@ def ingest(paths, db_path, progress: bool | None = None, limits: Limits = Limits
                         _record(rec, summary, batch, batch_bytes)
                 if full():
                     flush()
-                elapsed = max(time.perf_counter() - started, 1e-9)
-                bar.update(task, docs=summary.documents, rate=summary.documents / elapsed,
-                           mbs=summary.bytes / elapsed / 1e6)
+                report()
             if current_file is not None:
                 bar.advance(task)
             if pool:
                 submit()
             collect(0, 0)
             flush()
+            report()
         if pool:
             pool.close()
             pool.join()
@@ -315,6 +322,11 @@ def _batch_size(least: int, notices: int) -> int:
     return max(least, min(BATCH_MAX, notices // BATCH_SHARE))
 
 
+def _ocr_rate(summary: Summary, elapsed: float) -> str:
+    """The progress bar's word on OCR, once a page has been read: pages and pages/s."""
+    return f" · {summary.ocr_pages} pages OCR · {summary.ocr_pages / elapsed:.1f} pages/s" if summary.ocr_pages else ""
+
+
 def _record(rec: Record, summary: Summary, batch: list, batch_bytes: list) -> None:
     batch.append(rec)
     batch_bytes[0] += rec.size
@@ -324,4 +336,5 @@ def _record(rec: Record, summary: Summary, batch: list, batch_bytes: list) -> No
     else:
         summary.new += 1
         summary.needs_ocr += rec.status in ("needs_ocr", "partial_ocr")
+        summary.ocr_pages += len(rec.converted.ocr) if rec.converted else 0
         summary.synthetic += rec.synthetic

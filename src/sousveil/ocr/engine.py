@@ -14,7 +14,7 @@ MODELS = "PP-OCRv4 mobile"
 READ_WIDTH = 160  # pixels: a recognised line is padded to at least this width at 48 px high (rapidocr: 320)
 RESCUE = 0.3  # a Chinese character this likely where the recogniser's blank narrowly wins is read, given room
 SHAPES_KEPT = 100  # input shapes whose compiled kernels OpenVINO keeps, per model
-REC_BATCH = 8  # lines recognised together, of similar widths (rapidocr sorts them): a fifth faster in OpenVINO
+REC_BATCH = 8  # lines recognised together, of similar widths (rapidocr sorts them): a third faster in OpenVINO
 BULLETS = "•·●▪◦"  # a list's bullet starting a line is markup, not text: HTML's text has none either
 
 

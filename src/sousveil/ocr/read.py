@@ -23,7 +23,7 @@ from .layout import lay_out_rows, skew
 
 DPI = 300  # PDF pages are rendered at this resolution; PP-OCR reads a printed A4 page well at it
 MAX_SIDE = 4200  # pixels: a page larger than A4 (a drawing, a poster) is rendered at a lower resolution
-PAGE_SECONDS = 30.0  # a page's time budget; an A4 page takes 2 to 6 s of one CPU (docs/ocr.md)
+PAGE_SECONDS = 30.0  # a page's time budget; an A4 page takes about 1 s of one CPU (docs/ocr.md)
 MAX_PAGES = 500  # pages of one image file (multi-page TIFF) read
 
 
