@@ -355,7 +355,7 @@ def test_the_sites_lines_on_a_scanned_page_leave_the_text_and_are_placed_nowhere
              "某市中医院雪亮工程二期招标公告"]
     lines = [Line(t, 100, 100 + 60 * i, 100 + 40 * len(t), 140 + 60 * i, 0.99) for i, t in enumerate(texts)]
     page = read.Page(1, 2480, 3508, 300, "0" * 64, lines=lines, text="\n".join(texts),
-                     rows=[[i] for i in range(len(texts))], order=list(range(len(texts))))
+                     rows=[[i] for i in range(len(texts))])
     monkeypatch.setattr(read, "read", lambda *args: page)
     parts, scanned = [], []
     converting._ocr_page((np.full((10, 10), 255, np.uint8), 300), 1, read.Options(), parts, scanned)

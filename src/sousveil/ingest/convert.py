@@ -484,12 +484,10 @@ def _ocr_page(image, number: int, ocr, parts: list, scanned: list) -> None:
     if image is None:
         return
     page = read(image[0], number, image[1], ocr)
-    rows = page.text.split("\n")
-    if len(rows) == len(page.rows):  # the site's lines leave the text; their lines are placed nowhere (evidence.py)
-        kept = [i for i, chrome in enumerate(chrome_rows(rows)) if not chrome]
-        page.text = "\n".join(rows[i] for i in kept)
-        page.rows = [page.rows[i] for i in kept]
-        page.order = [j for held in page.rows for j in held]
+    rows = page.text.split("\n") if page.rows else []  # one a row of page.rows
+    kept = [i for i, chrome in enumerate(chrome_rows(rows)) if not chrome]  # the site's lines are placed nowhere
+    page.text = "\n".join(rows[i] for i in kept)
+    page.rows = [page.rows[i] for i in kept]
     if page.text.strip():
         parts.append(tidy_lines(page.text.split("\n")))
         scanned.append(page)

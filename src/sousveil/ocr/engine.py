@@ -124,6 +124,9 @@ def _engine(pid: int):
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
     class Resized(DetPreProcess):
+        def __init__(self, chosen):  # rapidocr's choice of size for the page
+            super().__init__(chosen.limit_side_len, chosen.limit_type)
+
         def __call__(self, img):  # resized to the detector's multiple of 32; normalised in its graph
             resized = self.resize(img)
             return None if resized is None else resized[None]
@@ -133,7 +136,7 @@ def _engine(pid: int):
                    rec_batch_num=REC_BATCH, rec_img_shape=[3, 48, READ_WIDTH])
     ocr.text_det.infer = _compiled(models / "ch_PP-OCRv4_det_infer.onnx", image=True)
     choose = ocr.text_det.get_preprocess
-    ocr.text_det.get_preprocess = lambda side: Resized(choose(side).limit_side_len, choose(side).limit_type)
+    ocr.text_det.get_preprocess = lambda side: Resized(choose(side))
     ocr.text_cls.infer = _compiled(models / "ch_ppocr_mobile_v2.0_cls_infer.onnx")
     recognised = _compiled(models / "ch_PP-OCRv4_rec_infer.onnx")  # its dictionary was read at init
     ideographs = _ideographs(ocr.text_rec.postprocess_op.character)

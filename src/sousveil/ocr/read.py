@@ -38,7 +38,7 @@ class Options:
 @dataclass
 class Page:
     """One page read by OCR. `lines` carry the recognised (unredacted) text until pipeline.py has placed and
-    redacted them; `order` is the order of the lines in `text`."""
+    redacted them; `rows` are the lines each line of `text` holds, `order` the lines in the order of `text`."""
 
     page: int  # 1-based
     width: int
@@ -46,14 +46,17 @@ class Page:
     dpi: int | None
     image_sha256: str
     lines: list[Line] = field(default_factory=list)
-    order: list[int] = field(default_factory=list)
     text: str = ""
-    rows: list[list[int]] = field(default_factory=list)  # the lines each line of `text` holds
+    rows: list[list[int]] = field(default_factory=list)
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
     skew: float = 0.0  # degrees
     engine: str = ""  # what read it (engine.engine_name), stored with the page
+
+    @property
+    def order(self) -> list[int]:
+        return [i for held in self.rows for i in held]
 
 
 def cache_beside(db_path) -> str:
@@ -93,7 +96,6 @@ def read(gray: np.ndarray, number: int, dpi: int | None, options: Options) -> Pa
     rows = lay_out_rows(page.lines, gray, angle)
     page.text = "\n".join(text for text, _ in rows)
     page.rows = [held for _, held in rows]
-    page.order = [i for held in page.rows for i in held]
     return page
 
 
